@@ -1,0 +1,311 @@
+//! Lexicons: the curated lists of figures, places, policy terms and organisations that the
+//! entities stage matches. They live under `pipelines/` as tab-separated files, one entity per
+//! line, so that users add a figure or a term by editing text, never code:
+//!
+//! ```text
+//! kind	name	aliases	short
+//! figure	Warren Christopher		Christopher
+//! place	Beijing	Peking
+//! term	MFN	most favoured nation|most favored nation
+//! ```
+//!
+//! * `name` is the canonical name and is itself matched.
+//! * `aliases` (separated by `|`) always resolve to the entity.
+//! * `short` forms (a surname) resolve only after the entity's full name or an alias has
+//!   appeared earlier in the same document: within-document coreference.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// Dense index of an entity in a [`Lexicon`]; per-match work carries this, never a string.
+pub type EntityId = u32;
+
+/// What an entity is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Figure,
+    Place,
+    Term,
+    /// Organisations are matched so that they block overlapping figures and places
+    /// (`Clinton Administration` is not the figure Clinton); they are reported in their own table.
+    Organization,
+}
+
+impl Kind {
+    /// The name used in tables and lexicon files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Figure => "figure",
+            Kind::Place => "place",
+            Kind::Term => "term",
+            Kind::Organization => "organization",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Kind> {
+        Some(match s {
+            "figure" => Kind::Figure,
+            "place" => Kind::Place,
+            "term" => Kind::Term,
+            "organization" | "organisation" => Kind::Organization,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a mention was found; recorded in the `method` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Method {
+    /// The canonical name itself.
+    Lexicon,
+    /// An alias of the entity.
+    Alias,
+    /// A short form resolved to a full name seen earlier in the document.
+    Coreference,
+}
+
+impl Method {
+    /// The name used in the `method` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Lexicon => "lexicon",
+            Method::Alias => "alias",
+            Method::Coreference => "coreference",
+        }
+    }
+}
+
+/// One entity of a lexicon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entity {
+    pub kind: Kind,
+    /// Canonical name, used in every table.
+    pub name: String,
+}
+
+/// A surface form to search for, and what it means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pattern {
+    pub text: String,
+    pub entity: EntityId,
+    pub method: Method,
+    /// Whether the pattern must match case exactly (figures and places) or ignoring ASCII case
+    /// (terms, so that `Release` at the start of a sentence counts).
+    pub case_sensitive: bool,
+}
+
+/// All entities and patterns of a pipeline, loaded from its lexicon files.
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    pub entities: Vec<Entity>,
+    pub patterns: Vec<Pattern>,
+}
+
+/// One row of a lexicon file, as written (missing trailing fields are empty).
+#[derive(Debug)]
+struct LexiconRow {
+    kind: String,
+    name: String,
+    aliases: String,
+    short: String,
+}
+
+/// Where an always-resolving surface form was defined, to report duplicates with both places.
+struct Definition {
+    entity: EntityId,
+    file: PathBuf,
+    line: u64,
+}
+
+impl Lexicon {
+    /// Number of entities.
+    pub fn len(&self) -> usize {
+        self.entities.len()
+    }
+
+    /// Whether the lexicon has no entity.
+    pub fn is_empty(&self) -> bool {
+        self.entities.is_empty()
+    }
+
+    /// The entity behind an id.
+    pub fn entity(&self, id: EntityId) -> &Entity {
+        &self.entities[id as usize]
+    }
+
+    /// Loads and merges lexicon files. `case_sensitive` comes from the pipeline file, per file.
+    ///
+    /// Errors name the file and line: an unknown kind, an empty name, an entity defined twice,
+    /// or one surface form that would always resolve to two different entities.
+    pub fn load(files: &[(PathBuf, bool)]) -> Result<Lexicon> {
+        let mut builder = LexiconBuilder::default();
+        for (path, case_sensitive) in files {
+            let mut reader = csv::ReaderBuilder::new()
+                .delimiter(b'\t')
+                .comment(Some(b'#'))
+                .quoting(false)
+                .flexible(true)
+                .from_path(path)
+                .map_err(|e| Error::config(path, format!("cannot read lexicon: {e}")))?;
+            let headers = reader
+                .headers()
+                .map_err(|e| Error::config(path, lexicon_error(&e)))?
+                .clone();
+            let expected = ["kind", "name", "aliases", "short"];
+            if headers.iter().ne(expected.iter().copied()) {
+                return Err(Error::config(
+                    path,
+                    format!(
+                        "line 1: expected the header `{}`, found `{}`",
+                        expected.join("\\t"),
+                        headers.iter().collect::<Vec<_>>().join("\\t")
+                    ),
+                ));
+            }
+            for record in reader.records() {
+                let record = record.map_err(|e| Error::config(path, lexicon_error(&e)))?;
+                let line = record.position().map_or(0, |p| p.line());
+                if record.len() > expected.len() {
+                    return Err(Error::config(
+                        path,
+                        format!(
+                            "line {line}: {} fields, expected at most {} (kind, name, aliases, short)",
+                            record.len(),
+                            expected.len()
+                        ),
+                    ));
+                }
+                let field = |i: usize| record.get(i).unwrap_or("").to_string();
+                let row = LexiconRow {
+                    kind: field(0),
+                    name: field(1),
+                    aliases: field(2),
+                    short: field(3),
+                };
+                builder
+                    .add_row(row, *case_sensitive, path, line)
+                    .map_err(|message| Error::config(path, format!("line {line}: {message}")))?;
+            }
+        }
+        Ok(builder.lexicon)
+    }
+}
+
+/// Accumulates rows and checks them against what came before.
+#[derive(Default)]
+struct LexiconBuilder {
+    lexicon: Lexicon,
+    by_name: HashMap<(Kind, String), (PathBuf, u64)>,
+    /// Always-resolving forms (names and aliases), keyed by text and case sensitivity.
+    definitions: HashMap<(String, bool), Definition>,
+}
+
+impl LexiconBuilder {
+    fn add_row(
+        &mut self,
+        row: LexiconRow,
+        case_sensitive: bool,
+        path: &Path,
+        line: u64,
+    ) -> std::result::Result<(), String> {
+        let kind = Kind::parse(row.kind.trim()).ok_or_else(|| {
+            format!(
+                "unknown kind `{}`: expected figure, place, term or organization",
+                row.kind
+            )
+        })?;
+        let name = row.name.trim().to_string();
+        if name.is_empty() {
+            return Err("empty name".into());
+        }
+        if let Some((file, first)) = self.by_name.get(&(kind, name.clone())) {
+            return Err(format!(
+                "{kind} `{name}` is already defined at {}:{first}",
+                file.display()
+            ));
+        }
+        self.by_name
+            .insert((kind, name.clone()), (path.to_path_buf(), line));
+        let entity = EntityId::try_from(self.lexicon.entities.len())
+            .map_err(|_| "too many entities".to_string())?;
+        self.lexicon.entities.push(Entity {
+            kind,
+            name: name.clone(),
+        });
+
+        let mut add = |text: &str, method: Method| -> std::result::Result<(), String> {
+            let text = text.trim();
+            if text.is_empty() {
+                return Ok(());
+            }
+            if method != Method::Coreference {
+                let key = (fold(text, case_sensitive), case_sensitive);
+                if let Some(def) = self.definitions.get(&key) {
+                    if def.entity != entity {
+                        let other = &self.lexicon.entities[def.entity as usize];
+                        return Err(format!(
+                            "`{text}` already names {} `{}` at {}:{}",
+                            other.kind,
+                            other.name,
+                            def.file.display(),
+                            def.line
+                        ));
+                    }
+                    return Ok(());
+                }
+                self.definitions.insert(
+                    key,
+                    Definition {
+                        entity,
+                        file: path.to_path_buf(),
+                        line,
+                    },
+                );
+            }
+            self.lexicon.patterns.push(Pattern {
+                text: text.to_string(),
+                entity,
+                method,
+                case_sensitive,
+            });
+            Ok(())
+        };
+        add(&name, Method::Lexicon)?;
+        for alias in row.aliases.split('|') {
+            add(alias, Method::Alias)?;
+        }
+        for short in row.short.split('|') {
+            add(short, Method::Coreference)?;
+        }
+        Ok(())
+    }
+}
+
+/// The key under which a surface form is unique: itself, or its lowercase form when matching
+/// ignores case.
+fn fold(text: &str, case_sensitive: bool) -> String {
+    if case_sensitive {
+        text.to_string()
+    } else {
+        text.to_ascii_lowercase()
+    }
+}
+
+fn lexicon_error(e: &csv::Error) -> String {
+    match e.position() {
+        Some(pos) => format!("line {}: {}", pos.line(), e),
+        None => e.to_string(),
+    }
+}

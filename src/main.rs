@@ -1,0 +1,126 @@
+//! The `newsetl` command line. Only argument parsing, logging set-up and exit codes live here;
+//! the work is in the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use newsetl::pipeline::config::{Format, Overrides, Settings};
+use newsetl::pipeline::{self};
+use newsetl::Error;
+
+/// Turn news articles into tables of the figures, places and policy terms they mention.
+///
+/// Exit codes: 0 success, 1 the run failed, 2 usage or configuration error.
+#[derive(Debug, Parser)]
+#[command(name = "newsetl", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Only warnings and errors on stderr.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// More detail on stderr (-v: debug, -vv: trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a pipeline over the input and write the tables.
+    Run {
+        /// Pipeline file.
+        #[arg(default_value = "pipelines/default.toml")]
+        pipeline: PathBuf,
+        /// Input file or directory (overrides the pipeline file).
+        #[arg(long)]
+        input: Option<PathBuf>,
+        /// Output directory (overrides the pipeline file).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Worker threads (default: one per core).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Table formats to write (overrides the pipeline file).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli);
+    let result = match cli.command {
+        Command::Run {
+            pipeline,
+            input,
+            output,
+            threads,
+            format,
+        } => run(
+            pipeline,
+            Overrides {
+                input,
+                output,
+                format,
+                threads,
+            },
+        ),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("newsetl: error: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+fn run(pipeline_path: PathBuf, overrides: Overrides) -> Result<(), Error> {
+    if let Some(input) = &overrides.input {
+        if !input.exists() {
+            return Err(Error::Usage(format!(
+                "input path {} does not exist",
+                input.display()
+            )));
+        }
+    }
+    let settings = Settings::load(&pipeline_path, overrides)?;
+    let summary = pipeline::run(&settings)?;
+    eprintln!(
+        "newsetl: wrote {} documents ({} rejected) to {}",
+        summary.documents,
+        summary.rejects,
+        summary.output.display()
+    );
+    Ok(())
+}
+
+fn init_logging(cli: &Cli) {
+    use tracing_subscriber::EnvFilter;
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => "warn",
+        (false, 0) => "info",
+        (false, 1) => "debug",
+        (false, _) => "trace",
+    };
+    let filter = EnvFilter::try_from_env("NEWSETL_LOG").unwrap_or_else(|_| EnvFilter::new(level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false);
+    match cli.log_format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}

@@ -1,0 +1,102 @@
+//! The typed records that flow between stages. Each stage takes one of these and returns the
+//! next, so the flow of the pipeline can be read from the types alone:
+//!
+//! [`SourceDocument`] (ingest) → [`CleanDocument`] (clean) → [`TokenizedDocument`] (tokenize)
+//! → [`AnalyzedDocument`] (entities) → tables (aggregate).
+//!
+//! Offsets inside the pipeline are byte offsets into `CleanDocument::text`, which is what Rust
+//! string slicing needs; the sinks convert them to Unicode code points for the tables.
+
+use std::ops::Range;
+
+use crate::lexicon::{EntityId, Method};
+
+/// One input record that was read and decoded: the output of ingest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceDocument {
+    /// Stable identifier: the path relative to the input root, without its extension.
+    pub doc_id: String,
+    /// Path of the file that held the record, relative to the input root.
+    pub source: String,
+    /// The decoded text, exactly as read.
+    pub text: String,
+}
+
+/// A record that could not become a document, and why. Every input record ends either as a
+/// document or as one of these, so nothing is lost silently.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Reject {
+    /// Path of the file, relative to the input root (or as given when it is outside it).
+    pub source: String,
+    /// Which record of the file: empty for a whole file, `line N` for a line-oriented format.
+    pub record: String,
+    /// The reason, in plain words.
+    pub reason: String,
+}
+
+/// A document after boilerplate removal and normalisation: the output of clean.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CleanDocument {
+    pub doc_id: String,
+    pub source: String,
+    /// Outlet recognised by the pipeline's rules (e.g. `Los Angeles Times`).
+    pub outlet: Option<String>,
+    /// The headline: the first paragraph that is neither boilerplate nor a dateline paragraph.
+    pub headline: Option<String>,
+    /// The first dateline place as written (`PARIS`, `WASHINGTON`).
+    pub dateline: Option<String>,
+    /// Cleaned text (NFC, straight quotes, paragraphs separated by a blank line).
+    pub text: String,
+}
+
+/// A word or number in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset one past the last byte.
+    pub end: usize,
+}
+
+/// A document split into sentences and tokens: the output of tokenize.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenizedDocument {
+    pub doc: CleanDocument,
+    /// Byte ranges of the sentences, in order, covering every token.
+    pub sentences: Vec<Range<usize>>,
+    /// Word and number tokens, in order (punctuation is not a token).
+    pub tokens: Vec<Token>,
+}
+
+impl TokenizedDocument {
+    /// Index of the sentence that contains byte offset `at` (the last sentence starting at or
+    /// before it).
+    pub fn sentence_of(&self, at: usize) -> usize {
+        self.sentences
+            .partition_point(|s| s.start <= at)
+            .saturating_sub(1)
+    }
+}
+
+/// One occurrence of a lexicon entity in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mention {
+    /// Index of the sentence, from 0.
+    pub sentence: u32,
+    /// Byte offset of the surface form in `CleanDocument::text`.
+    pub start: usize,
+    /// Byte offset one past the surface form.
+    pub end: usize,
+    pub entity: EntityId,
+    pub method: Method,
+}
+
+/// A document with its mentions: the output of the entities stage, input of aggregate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalyzedDocument {
+    pub doc: CleanDocument,
+    pub n_sentences: u32,
+    pub n_tokens: u32,
+    /// Mentions sorted by offset; no two overlap.
+    pub mentions: Vec<Mention>,
+}

@@ -1,0 +1,258 @@
+//! The typed pipeline file (`pipelines/*.toml`) and the validated settings built from it.
+//!
+//! Two layers, as in vector: [`PipelineFile`] is exactly what the TOML says (serde,
+//! `deny_unknown_fields`), and [`Settings`] is what a run needs: paths resolved, command-line
+//! overrides applied, lexicons loaded and rules compiled. Relative paths in the file are
+//! relative to the file's own folder, so a pipeline runs the same from any working directory.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::lexicon::Lexicon;
+
+/// Which table formats to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Parquet,
+    Csv,
+    #[default]
+    Both,
+}
+
+impl Format {
+    /// Whether Parquet files are written.
+    pub fn parquet(self) -> bool {
+        matches!(self, Format::Parquet | Format::Both)
+    }
+    /// Whether CSV files are written.
+    pub fn csv(self) -> bool {
+        matches!(self, Format::Csv | Format::Both)
+    }
+}
+
+/// The pipeline file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineFile {
+    pub input: InputSection,
+    pub output: OutputSection,
+    #[serde(default)]
+    pub clean: CleanSection,
+    #[serde(default)]
+    pub lexicons: Vec<LexiconSection>,
+    #[serde(default)]
+    pub run: RunSection,
+}
+
+/// `[input]`: where the articles are.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputSection {
+    /// A file or a directory (walked recursively, in sorted order).
+    pub path: PathBuf,
+    /// File extensions read as plain-text articles (without the dot; `""` for none).
+    #[serde(default = "default_extensions")]
+    pub extensions: Vec<String>,
+}
+
+fn default_extensions() -> Vec<String> {
+    vec!["txt".into()]
+}
+
+/// `[output]`: where the tables go.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputSection {
+    pub dir: PathBuf,
+    #[serde(default)]
+    pub format: Format,
+}
+
+/// `[clean]`: the boilerplate, outlet, headline and dateline rules.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CleanSection {
+    /// Lines removed wherever they stand (compared after trimming whitespace).
+    #[serde(default)]
+    pub drop_lines: Vec<String>,
+    /// Outlets, recognised by marker lines (usually their boilerplate).
+    #[serde(default)]
+    pub outlets: Vec<OutletRule>,
+    /// Regular expression for a dateline at the start of a paragraph; the named group `place`
+    /// is the dateline. The whole match stays in the text.
+    #[serde(default)]
+    pub dateline: Option<String>,
+    /// Take the first paragraph as the headline when it is not a dateline paragraph.
+    #[serde(default = "yes")]
+    pub headline_first_paragraph: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// An outlet and the lines that identify it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutletRule {
+    pub name: String,
+    pub markers: Vec<String>,
+}
+
+/// `[[lexicons]]`: one lexicon file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LexiconSection {
+    pub path: PathBuf,
+    /// Match surface forms with exact case (default), or ignoring ASCII case.
+    #[serde(default = "yes")]
+    pub case_sensitive: bool,
+}
+
+/// `[run]`: how the work is split.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunSection {
+    /// Documents per batch: memory is bounded by a batch, rayon works inside one.
+    #[serde(default = "default_batch_size")]
+    pub batch_size: usize,
+}
+
+impl Default for RunSection {
+    fn default() -> Self {
+        RunSection {
+            batch_size: default_batch_size(),
+        }
+    }
+}
+
+fn default_batch_size() -> usize {
+    512
+}
+
+/// Values from the command line that override the pipeline file.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub input: Option<PathBuf>,
+    pub output: Option<PathBuf>,
+    pub format: Option<Format>,
+    pub threads: Option<usize>,
+}
+
+/// Compiled cleaning rules.
+#[derive(Debug, Clone)]
+pub struct CleanRules {
+    pub drop_lines: Vec<String>,
+    pub outlets: Vec<OutletRule>,
+    pub dateline: Option<Regex>,
+    pub headline_first_paragraph: bool,
+}
+
+/// Everything a run needs, validated.
+#[derive(Debug)]
+pub struct Settings {
+    /// The pipeline file, as given.
+    pub pipeline_path: PathBuf,
+    /// SHA-256 of the pipeline file and every lexicon it loads, in order.
+    pub pipeline_hash: String,
+    pub input: PathBuf,
+    pub extensions: Vec<String>,
+    pub output: PathBuf,
+    pub format: Format,
+    pub threads: Option<usize>,
+    pub batch_size: usize,
+    pub clean: CleanRules,
+    pub lexicon: Lexicon,
+}
+
+impl Settings {
+    /// Reads, validates and resolves a pipeline file, then applies `overrides`.
+    pub fn load(pipeline_path: &Path, overrides: Overrides) -> Result<Settings> {
+        let source = fs::read_to_string(pipeline_path)
+            .map_err(|e| Error::config(pipeline_path, format!("cannot read pipeline file: {e}")))?;
+        let file: PipelineFile = toml::from_str(&source)
+            .map_err(|e| Error::config(pipeline_path, e.to_string().trim_end().to_string()))?;
+        let base = pipeline_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let resolve = |p: &Path| {
+            if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                base.join(p)
+            }
+        };
+
+        let mut problems = Vec::new();
+        let dateline = match file.clean.dateline.as_deref().map(Regex::new).transpose() {
+            Ok(re) => re,
+            Err(e) => {
+                problems.push(format!(
+                    "[clean] dateline is not a valid regular expression: {e}"
+                ));
+                None
+            }
+        };
+        if file.run.batch_size == 0 {
+            problems.push("[run] batch_size must be at least 1".to_string());
+        }
+        if overrides.threads == Some(0) {
+            return Err(Error::Usage("--threads must be at least 1".into()));
+        }
+        let lexicon_files: Vec<(PathBuf, bool)> = file
+            .lexicons
+            .iter()
+            .map(|l| (resolve(&l.path), l.case_sensitive))
+            .collect();
+        for (path, _) in &lexicon_files {
+            if !path.is_file() {
+                problems.push(format!("[[lexicons]] {} does not exist", path.display()));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::config(pipeline_path, problems.join("; ")));
+        }
+
+        let lexicon = Lexicon::load(&lexicon_files)?;
+        let mut hasher = Sha256::new();
+        hasher.update(source.as_bytes());
+        for (path, case_sensitive) in &lexicon_files {
+            let bytes = fs::read(path).map_err(|e| Error::config(path, e.to_string()))?;
+            hasher.update([u8::from(*case_sensitive)]);
+            hasher.update((bytes.len() as u64).to_le_bytes());
+            hasher.update(&bytes);
+        }
+
+        Ok(Settings {
+            pipeline_path: pipeline_path.to_path_buf(),
+            pipeline_hash: hex(&hasher.finalize()),
+            input: overrides.input.unwrap_or_else(|| resolve(&file.input.path)),
+            extensions: file.input.extensions,
+            output: overrides
+                .output
+                .unwrap_or_else(|| resolve(&file.output.dir)),
+            format: overrides.format.unwrap_or(file.output.format),
+            threads: overrides.threads,
+            batch_size: file.run.batch_size,
+            clean: CleanRules {
+                drop_lines: file.clean.drop_lines,
+                outlets: file.clean.outlets,
+                dateline,
+                headline_first_paragraph: file.clean.headline_first_paragraph,
+            },
+            lexicon,
+        })
+    }
+}
+
+/// Lowercase hexadecimal of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,83 @@
+//! `manifest.json`: what a run read, what it wrote and how long each stage took. Wall-clock
+//! times and the run id live here, never inside the tables, so tables stay byte-identical.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// Version of the manifest layout; bumped when a field changes meaning or goes away.
+pub const MANIFEST_SCHEMA_VERSION: u32 = 1;
+
+/// The run manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub run_id: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub pipeline: PipelineInfo,
+    pub input: InputSummary,
+    /// Tables by name.
+    pub tables: BTreeMap<String, TableInfo>,
+    /// Stages in pipeline order.
+    pub stages: Vec<StageInfo>,
+}
+
+/// The tool that wrote the output.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+/// The pipeline file that was run.
+#[derive(Debug, Clone, Serialize)]
+pub struct PipelineInfo {
+    pub path: String,
+    /// SHA-256 of the pipeline file and every lexicon it loads.
+    pub hash: String,
+}
+
+/// What was read. `records == documents + rejects` always holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputSummary {
+    pub path: String,
+    pub files: u64,
+    pub bytes: u64,
+    pub records: u64,
+    pub documents: u64,
+    pub rejects: u64,
+    /// Reject counts by reason (the reason up to its first colon).
+    pub rejects_by_reason: BTreeMap<String, u64>,
+}
+
+/// One written table.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableInfo {
+    pub rows: u64,
+    pub files: Vec<String>,
+}
+
+/// Time and counts of one stage. `seconds` is the time spent in the stage summed over all
+/// worker threads.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageInfo {
+    pub name: String,
+    pub seconds: f64,
+    pub items_in: u64,
+    pub items_out: u64,
+}
+
+impl Manifest {
+    /// Writes the manifest as pretty JSON.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let json = serde_json::to_string_pretty(self)
+            .map_err(|e| Error::Run(format!("serialising the manifest: {e}")))?;
+        std::fs::write(path, json + "\n")
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e))
+    }
+}

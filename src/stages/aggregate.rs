@@ -1,0 +1,348 @@
+//! Aggregate: turn analysed documents into tables.
+//!
+//! Per-document tables (`documents`, `mentions`, `doc_entities`) are built batch by batch and
+//! streamed to the sinks. Corpus-wide counts are computed per document ([`DocCounts`], in
+//! parallel), folded into [`Totals`] in document order, and turned into the `figures`,
+//! `places`, `terms`, `organizations` and `cooccurrence` tables once at the end. [`Totals`]
+//! merge, so batches, threads and shards all use the same counting code.
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+
+use crate::lexicon::{EntityId, Kind, Lexicon};
+use crate::model::{AnalyzedDocument, Reject};
+
+/// Counts of one document: mentions per entity and sentences per co-occurring pair.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocCounts {
+    /// `(entity, mentions)`, sorted by entity id.
+    pub entities: Vec<(EntityId, u64)>,
+    /// `((a, b), sentences)` with `a < b`, sorted; organisations are left out.
+    pub pairs: Vec<((EntityId, EntityId), u64)>,
+}
+
+/// Counts one document.
+pub fn count(doc: &AnalyzedDocument, lexicon: &Lexicon) -> DocCounts {
+    let mut entities: Vec<(EntityId, u64)> = Vec::new();
+    let mut ids: Vec<EntityId> = doc.mentions.iter().map(|m| m.entity).collect();
+    ids.sort_unstable();
+    for id in ids {
+        match entities.last_mut() {
+            Some((last, n)) if *last == id => *n += 1,
+            _ => entities.push((id, 1)),
+        }
+    }
+
+    let mut pairs: Vec<(EntityId, EntityId)> = Vec::new();
+    let mut sentence_entities: Vec<EntityId> = Vec::new();
+    for sentence in doc.mentions.chunk_by(|a, b| a.sentence == b.sentence) {
+        sentence_entities.clear();
+        sentence_entities.extend(
+            sentence
+                .iter()
+                .map(|m| m.entity)
+                .filter(|&e| lexicon.entity(e).kind != Kind::Organization),
+        );
+        sentence_entities.sort_unstable();
+        sentence_entities.dedup();
+        for (i, &a) in sentence_entities.iter().enumerate() {
+            for &b in &sentence_entities[i + 1..] {
+                pairs.push((a, b));
+            }
+        }
+    }
+    pairs.sort_unstable();
+    let mut counted: Vec<((EntityId, EntityId), u64)> = Vec::new();
+    for pair in pairs {
+        match counted.last_mut() {
+            Some((last, n)) if *last == pair => *n += 1,
+            _ => counted.push((pair, 1)),
+        }
+    }
+    DocCounts {
+        entities,
+        pairs: counted,
+    }
+}
+
+/// Mentions and documents of one entity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EntityTotal {
+    pub mentions: u64,
+    pub documents: u64,
+}
+
+/// Sentences and documents shared by a pair of entities.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PairTotal {
+    pub sentences: u64,
+    pub documents: u64,
+}
+
+/// Corpus-wide counts, folded from [`DocCounts`].
+#[derive(Debug, Clone, Default)]
+pub struct Totals {
+    pub entities: HashMap<EntityId, EntityTotal>,
+    pub pairs: HashMap<(EntityId, EntityId), PairTotal>,
+}
+
+impl Totals {
+    /// Adds one document's counts.
+    pub fn add(&mut self, counts: &DocCounts) {
+        for &(id, n) in &counts.entities {
+            let total = self.entities.entry(id).or_default();
+            total.mentions += n;
+            total.documents += 1;
+        }
+        for &(pair, n) in &counts.pairs {
+            let total = self.pairs.entry(pair).or_default();
+            total.sentences += n;
+            total.documents += 1;
+        }
+    }
+
+    /// Adds another set of totals (from another batch or shard).
+    pub fn merge(&mut self, other: Totals) {
+        for (id, t) in other.entities {
+            let total = self.entities.entry(id).or_default();
+            total.mentions += t.mentions;
+            total.documents += t.documents;
+        }
+        for (pair, t) in other.pairs {
+            let total = self.pairs.entry(pair).or_default();
+            total.sentences += t.sentences;
+            total.documents += t.documents;
+        }
+    }
+
+    /// The entity table of one kind: `entity, mentions, documents`, most mentioned first, ties
+    /// by name.
+    pub fn entity_table(&self, lexicon: &Lexicon, kind: Kind) -> PolarsResult<DataFrame> {
+        let mut rows: Vec<(&str, EntityTotal)> = self
+            .entities
+            .iter()
+            .filter(|(id, _)| lexicon.entity(**id).kind == kind)
+            .map(|(id, t)| (lexicon.entity(*id).name.as_str(), *t))
+            .collect();
+        rows.sort_unstable_by(|a, b| b.1.mentions.cmp(&a.1.mentions).then(a.0.cmp(b.0)));
+        DataFrame::new(
+            rows.len(),
+            vec![
+                Column::new(
+                    "entity".into(),
+                    rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "mentions".into(),
+                    rows.iter().map(|r| r.1.mentions as i64).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "documents".into(),
+                    rows.iter()
+                        .map(|r| r.1.documents as i64)
+                        .collect::<Vec<_>>(),
+                ),
+            ],
+        )
+    }
+
+    /// The `cooccurrence` table: pairs ordered within by (kind, entity); rows by sentences
+    /// shared, most first, then by the pair.
+    pub fn cooccurrence_table(&self, lexicon: &Lexicon) -> PolarsResult<DataFrame> {
+        let key = |id: EntityId| {
+            let e = lexicon.entity(id);
+            (e.kind, e.name.as_str())
+        };
+        let mut rows: Vec<((Kind, &str), (Kind, &str), PairTotal)> = self
+            .pairs
+            .iter()
+            .map(|(&(a, b), t)| {
+                let (a, b) = if key(a) <= key(b) { (a, b) } else { (b, a) };
+                (key(a), key(b), *t)
+            })
+            .collect();
+        rows.sort_unstable_by(|x, y| {
+            y.2.sentences
+                .cmp(&x.2.sentences)
+                .then_with(|| (x.0, x.1).cmp(&(y.0, y.1)))
+        });
+        DataFrame::new(
+            rows.len(),
+            vec![
+                Column::new(
+                    "kind_a".into(),
+                    rows.iter().map(|r| r.0 .0.as_str()).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "entity_a".into(),
+                    rows.iter().map(|r| r.0 .1).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "kind_b".into(),
+                    rows.iter().map(|r| r.1 .0.as_str()).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "entity_b".into(),
+                    rows.iter().map(|r| r.1 .1).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "sentences".into(),
+                    rows.iter()
+                        .map(|r| r.2.sentences as i64)
+                        .collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "documents".into(),
+                    rows.iter()
+                        .map(|r| r.2.documents as i64)
+                        .collect::<Vec<_>>(),
+                ),
+            ],
+        )
+    }
+}
+
+/// The `documents` rows of a batch.
+pub fn documents_table(docs: &[AnalyzedDocument]) -> PolarsResult<DataFrame> {
+    let col_str = |name: &str, f: &dyn Fn(&AnalyzedDocument) -> &str| {
+        Column::new(name.into(), docs.iter().map(f).collect::<Vec<_>>())
+    };
+    let col_opt = |name: &str, f: &dyn Fn(&AnalyzedDocument) -> Option<&str>| {
+        Column::new(name.into(), docs.iter().map(f).collect::<Vec<_>>())
+    };
+    DataFrame::new(
+        docs.len(),
+        vec![
+            col_str("doc_id", &|d| &d.doc.doc_id),
+            col_str("source", &|d| &d.doc.source),
+            col_opt("outlet", &|d| d.doc.outlet.as_deref()),
+            col_opt("headline", &|d| d.doc.headline.as_deref()),
+            col_opt("dateline", &|d| d.doc.dateline.as_deref()),
+            col_str("text", &|d| &d.doc.text),
+            Column::new(
+                "n_sentences".into(),
+                docs.iter()
+                    .map(|d| d.n_sentences as i64)
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "n_tokens".into(),
+                docs.iter().map(|d| d.n_tokens as i64).collect::<Vec<_>>(),
+            ),
+        ],
+    )
+}
+
+/// The `mentions` rows of a batch: figures, places and terms (organisations have their own
+/// table), with Unicode code-point offsets into `documents.text`.
+pub fn mentions_table(docs: &[AnalyzedDocument], lexicon: &Lexicon) -> PolarsResult<DataFrame> {
+    let mut doc_id = Vec::new();
+    let mut sentence = Vec::new();
+    let mut start = Vec::new();
+    let mut end = Vec::new();
+    let mut kind = Vec::new();
+    let mut entity = Vec::new();
+    let mut surface = Vec::new();
+    let mut method = Vec::new();
+    for doc in docs {
+        let text = doc.doc.text.as_str();
+        // Byte offsets to code points, walking forward once per document.
+        let (mut byte_at, mut char_at) = (0usize, 0i64);
+        let mut to_chars = |byte: usize| {
+            char_at += text[byte_at..byte].chars().count() as i64;
+            byte_at = byte;
+            char_at
+        };
+        for m in &doc.mentions {
+            let e = lexicon.entity(m.entity);
+            if e.kind == Kind::Organization {
+                continue;
+            }
+            doc_id.push(doc.doc.doc_id.as_str());
+            sentence.push(m.sentence as i64);
+            start.push(to_chars(m.start));
+            end.push(to_chars(m.end));
+            kind.push(e.kind.as_str());
+            entity.push(e.name.as_str());
+            surface.push(&text[m.start..m.end]);
+            method.push(m.method.as_str());
+        }
+    }
+    DataFrame::new(
+        doc_id.len(),
+        vec![
+            Column::new("doc_id".into(), doc_id),
+            Column::new("sentence".into(), sentence),
+            Column::new("start".into(), start),
+            Column::new("end".into(), end),
+            Column::new("kind".into(), kind),
+            Column::new("entity".into(), entity),
+            Column::new("surface".into(), surface),
+            Column::new("method".into(), method),
+        ],
+    )
+}
+
+/// The `doc_entities` rows of a batch: mentions per entity per document, by kind and name.
+pub fn doc_entities_table(
+    docs: &[AnalyzedDocument],
+    counts: &[DocCounts],
+    lexicon: &Lexicon,
+) -> PolarsResult<DataFrame> {
+    let mut rows: Vec<(&str, Kind, &str, i64)> = Vec::new();
+    for (doc, counts) in docs.iter().zip(counts) {
+        let first = rows.len();
+        for &(id, n) in &counts.entities {
+            let e = lexicon.entity(id);
+            if e.kind != Kind::Organization {
+                rows.push((doc.doc.doc_id.as_str(), e.kind, e.name.as_str(), n as i64));
+            }
+        }
+        rows[first..].sort_unstable_by(|a, b| (a.1, a.2).cmp(&(b.1, b.2)));
+    }
+    DataFrame::new(
+        rows.len(),
+        vec![
+            Column::new(
+                "doc_id".into(),
+                rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "kind".into(),
+                rows.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "entity".into(),
+                rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "mentions".into(),
+                rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+            ),
+        ],
+    )
+}
+
+/// The `rejects` table, sorted by source and record.
+pub fn rejects_table(rejects: &[Reject]) -> PolarsResult<DataFrame> {
+    let mut rows: Vec<&Reject> = rejects.iter().collect();
+    rows.sort();
+    DataFrame::new(
+        rows.len(),
+        vec![
+            Column::new(
+                "source".into(),
+                rows.iter().map(|r| r.source.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "record".into(),
+                rows.iter().map(|r| r.record.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "reason".into(),
+                rows.iter().map(|r| r.reason.as_str()).collect::<Vec<_>>(),
+            ),
+        ],
+    )
+}

@@ -1,0 +1,137 @@
+//! Clean: remove site boilerplate, find the outlet, headline and dateline, and normalise the
+//! text (Unicode NFC, straight quotes, one space between words, a blank line between
+//! paragraphs). All site-specific knowledge comes from the pipeline file's `[clean]` rules.
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::model::{CleanDocument, SourceDocument};
+use crate::pipeline::config::CleanRules;
+
+/// Cleans one document.
+pub fn clean(doc: SourceDocument, rules: &CleanRules) -> CleanDocument {
+    let normalized: String = doc.text.nfc().map(normalize_char).collect();
+
+    let mut outlet = None;
+    let mut paragraphs: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in normalized.lines() {
+        let trimmed = line.trim();
+        if outlet.is_none() {
+            outlet = rules
+                .outlets
+                .iter()
+                .find(|o| o.markers.iter().any(|m| m == trimmed))
+                .map(|o| o.name.clone());
+        }
+        if rules.drop_lines.iter().any(|d| d == trimmed) {
+            continue;
+        }
+        if trimmed.is_empty() {
+            flush(&mut current, &mut paragraphs);
+            continue;
+        }
+        for word in trimmed.split_whitespace() {
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+    }
+    flush(&mut current, &mut paragraphs);
+
+    fn is_dateline<'t>(rules: &CleanRules, p: &'t str) -> Option<regex::Captures<'t>> {
+        rules.dateline.as_ref().and_then(|re| re.captures(p))
+    }
+    let headline = match paragraphs.first() {
+        Some(first) if rules.headline_first_paragraph && is_dateline(rules, first).is_none() => {
+            Some(first.clone())
+        }
+        _ => None,
+    };
+    let dateline = paragraphs.iter().find_map(|p| {
+        let caps = is_dateline(rules, p)?;
+        let place = caps.name("place").or_else(|| caps.get(0))?;
+        Some(place.as_str().trim().to_string())
+    });
+
+    CleanDocument {
+        doc_id: doc.doc_id,
+        source: doc.source,
+        outlet,
+        headline,
+        dateline,
+        text: paragraphs.join("\n\n"),
+    }
+}
+
+fn flush(current: &mut String, paragraphs: &mut Vec<String>) {
+    if !current.is_empty() {
+        paragraphs.push(std::mem::take(current));
+    }
+}
+
+/// Straightens typographic quotes and turns every kind of space and control character into a
+/// plain space (newlines stay, they separate paragraphs).
+fn normalize_char(c: char) -> char {
+    match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => '"',
+        '\n' => '\n',
+        '\r' => '\n',
+        c if c.is_whitespace() || c.is_control() => ' ',
+        c => c,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::config::OutletRule;
+    use regex::Regex;
+
+    fn rules() -> CleanRules {
+        CleanRules {
+            drop_lines: vec!["Click to follow".into()],
+            outlets: vec![OutletRule {
+                name: "The Independent".into(),
+                markers: vec!["Click to follow".into()],
+            }],
+            dateline: Some(Regex::new(r"^(?P<place>[A-Z][A-Z .'-]+?) [-—] ").unwrap()),
+            headline_first_paragraph: true,
+        }
+    }
+
+    fn doc(text: &str) -> SourceDocument {
+        SourceDocument {
+            doc_id: "d".into(),
+            source: "d.txt".into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn removes_boilerplate_and_finds_headline_dateline_outlet() {
+        let out = clean(
+            doc("Head line\r\n\r\nClick to follow\nPARIS - China \u{2018}took\u{2019}\n  steps.\n"),
+            &rules(),
+        );
+        assert_eq!(out.text, "Head line\n\nPARIS - China 'took' steps.");
+        assert_eq!(out.headline.as_deref(), Some("Head line"));
+        assert_eq!(out.dateline.as_deref(), Some("PARIS"));
+        assert_eq!(out.outlet.as_deref(), Some("The Independent"));
+    }
+
+    #[test]
+    fn dateline_paragraph_is_not_a_headline() {
+        let out = clean(doc("WASHINGTON \u{2014} The news."), &rules());
+        assert_eq!(out.headline, None);
+        assert_eq!(out.dateline.as_deref(), Some("WASHINGTON"));
+        assert_eq!(out.outlet, None);
+    }
+
+    #[test]
+    fn normalises_to_nfc() {
+        let out = clean(doc("Cafe\u{301} au lait"), &rules());
+        assert_eq!(out.text, "Caf\u{e9} au lait");
+    }
+}

@@ -1,0 +1,303 @@
+//! Entity count: find the lexicon's figures, places, terms and organisations in a document.
+//!
+//! All surface forms are compiled once into Aho-Corasick automata (one exact-case, one that
+//! ignores ASCII case). For each document every match that starts and ends on a word boundary
+//! is a candidate; candidates are chosen leftmost-longest so that no text is counted twice
+//! (`Tian An Men Square` is one place, not a square plus nothing); then short forms are
+//! resolved to a full name seen earlier in the document, or dropped when none or several fit.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::error::{Error, Result};
+use crate::lexicon::{EntityId, Lexicon, Method};
+use crate::model::{AnalyzedDocument, Mention, TokenizedDocument};
+
+/// What a pattern of an automaton stands for.
+#[derive(Debug, Clone, Copy)]
+struct PatternInfo {
+    entity: EntityId,
+    method: Method,
+}
+
+/// The compiled lexicon, built once per run and shared by all threads.
+#[derive(Debug)]
+pub struct EntityMatcher {
+    exact: Automaton,
+    folded: Automaton,
+}
+
+#[derive(Debug)]
+struct Automaton {
+    ac: Option<AhoCorasick>,
+    info: Vec<PatternInfo>,
+}
+
+impl Automaton {
+    fn build(patterns: Vec<(String, PatternInfo)>, ignore_case: bool) -> Result<Self> {
+        if patterns.is_empty() {
+            return Ok(Automaton {
+                ac: None,
+                info: Vec::new(),
+            });
+        }
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .ascii_case_insensitive(ignore_case)
+            .build(patterns.iter().map(|(text, _)| text.as_str()))
+            .map_err(|e| Error::Run(format!("cannot compile the lexicon: {e}")))?;
+        Ok(Automaton {
+            ac: Some(ac),
+            info: patterns.into_iter().map(|(_, info)| info).collect(),
+        })
+    }
+
+    fn candidates(&self, text: &str, out: &mut Vec<Candidate>) {
+        let Some(ac) = &self.ac else { return };
+        for m in ac.find_overlapping_iter(text) {
+            if on_word_boundaries(text, m.start(), m.end()) {
+                let info = self.info[m.pattern().as_usize()];
+                out.push(Candidate {
+                    start: m.start(),
+                    end: m.end(),
+                    entity: info.entity,
+                    method: info.method,
+                });
+            }
+        }
+    }
+}
+
+/// A match on word boundaries, before overlaps are resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Candidate {
+    start: usize,
+    end: usize,
+    entity: EntityId,
+    method: Method,
+}
+
+impl EntityMatcher {
+    /// Compiles the lexicon. Exact-case forms also match in ALL CAPS, so that headlines and
+    /// datelines (`PARIS -`) count.
+    pub fn new(lexicon: &Lexicon) -> Result<Self> {
+        let mut exact = Vec::new();
+        let mut folded = Vec::new();
+        for p in &lexicon.patterns {
+            let info = PatternInfo {
+                entity: p.entity,
+                method: p.method,
+            };
+            if p.case_sensitive {
+                let upper = p.text.to_uppercase();
+                if upper != p.text {
+                    exact.push((upper, info));
+                }
+                exact.push((p.text.clone(), info));
+            } else {
+                folded.push((p.text.clone(), info));
+            }
+        }
+        Ok(EntityMatcher {
+            exact: Automaton::build(exact, false)?,
+            folded: Automaton::build(folded, true)?,
+        })
+    }
+
+    /// Finds the mentions of one document.
+    pub fn analyze(&self, doc: TokenizedDocument) -> AnalyzedDocument {
+        let mentions = self.mentions(&doc);
+        AnalyzedDocument {
+            n_sentences: doc.sentences.len() as u32,
+            n_tokens: doc.tokens.len() as u32,
+            doc: doc.doc,
+            mentions,
+        }
+    }
+
+    fn mentions(&self, doc: &TokenizedDocument) -> Vec<Mention> {
+        let text = doc.doc.text.as_str();
+        let mut candidates = Vec::new();
+        self.exact.candidates(text, &mut candidates);
+        self.folded.candidates(text, &mut candidates);
+        // Leftmost first, longest first; among equal spans full names before short forms.
+        candidates.sort_unstable_by_key(|c| {
+            (
+                c.start,
+                std::cmp::Reverse(c.end),
+                c.method == Method::Coreference,
+                c.entity,
+            )
+        });
+
+        let mut mentions = Vec::new();
+        // Entities named in full so far in this document, for resolving short forms.
+        let mut named: Vec<EntityId> = Vec::new();
+        let mut taken_until = 0;
+        let mut i = 0;
+        while i < candidates.len() {
+            let first = candidates[i];
+            // All candidates with exactly this span (a short form may fit several entities).
+            let same_span = candidates[i..]
+                .iter()
+                .take_while(|c| c.start == first.start && c.end == first.end)
+                .count();
+            let group = &candidates[i..i + same_span];
+            i += same_span;
+            if first.start < taken_until {
+                continue;
+            }
+            let chosen = if first.method == Method::Coreference {
+                let mut fits = group
+                    .iter()
+                    .filter(|c| named.contains(&c.entity))
+                    .map(|c| c.entity);
+                match (fits.next(), fits.next()) {
+                    (Some(entity), None) => Some((entity, Method::Coreference)),
+                    _ => None,
+                }
+            } else {
+                Some((first.entity, first.method))
+            };
+            // The span is taken even when a short form stays unresolved: it names someone,
+            // and no shorter form inside it may be counted instead.
+            taken_until = first.end;
+            if let Some((entity, method)) = chosen {
+                if method != Method::Coreference && !named.contains(&entity) {
+                    named.push(entity);
+                }
+                mentions.push(Mention {
+                    sentence: doc.sentence_of(first.start) as u32,
+                    start: first.start,
+                    end: first.end,
+                    entity,
+                    method,
+                });
+            }
+        }
+        mentions
+    }
+}
+
+/// Whether `text[start..end]` neither starts nor ends inside a word.
+fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::{Entity, Kind, Pattern};
+    use crate::model::CleanDocument;
+    use crate::stages::tokenize::tokenize;
+
+    fn lexicon() -> Lexicon {
+        let mut lex = Lexicon::default();
+        let mut add = |kind, name: &str, aliases: &[&str], short: &[&str], cs: bool| {
+            let id = lex.entities.len() as EntityId;
+            lex.entities.push(Entity {
+                kind,
+                name: name.into(),
+            });
+            let forms = std::iter::once((name, Method::Lexicon))
+                .chain(aliases.iter().map(|a| (*a, Method::Alias)))
+                .chain(short.iter().map(|s| (*s, Method::Coreference)));
+            for (text, method) in forms {
+                lex.patterns.push(Pattern {
+                    text: text.into(),
+                    entity: id,
+                    method,
+                    case_sensitive: cs,
+                });
+            }
+        };
+        add(
+            Kind::Figure,
+            "Warren Christopher",
+            &[],
+            &["Christopher"],
+            true,
+        );
+        add(Kind::Figure, "Chen Ziming", &[], &["Chen"], true);
+        add(Kind::Figure, "Chen Other", &[], &["Chen"], true);
+        add(Kind::Place, "Beijing", &["Peking"], &[], true);
+        add(Kind::Place, "Paris", &[], &[], true);
+        add(Kind::Term, "rights", &[], &[], false);
+        add(Kind::Organization, "Clinton Administration", &[], &[], true);
+        add(Kind::Figure, "Bill Clinton", &["Clinton"], &[], true);
+        lex
+    }
+
+    fn found(text: &str) -> Vec<(String, String, &'static str)> {
+        let lex = lexicon();
+        let matcher = EntityMatcher::new(&lex).unwrap();
+        let doc = tokenize(CleanDocument {
+            doc_id: "d".into(),
+            source: "d".into(),
+            outlet: None,
+            headline: None,
+            dateline: None,
+            text: text.into(),
+        });
+        matcher
+            .analyze(doc)
+            .mentions
+            .iter()
+            .map(|m| {
+                (
+                    lex.entity(m.entity).name.clone(),
+                    text[m.start..m.end].to_string(),
+                    m.method.as_str(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn short_forms_resolve_only_after_the_full_name() {
+        let got = found("Christopher left. Warren Christopher came. Mr Christopher's view.");
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "Warren Christopher".into(),
+                    "Warren Christopher".into(),
+                    "lexicon"
+                ),
+                (
+                    "Warren Christopher".into(),
+                    "Christopher".into(),
+                    "coreference"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn ambiguous_short_forms_stay_unresolved() {
+        let got = found("Chen Ziming and Chen Other met. Chen spoke.");
+        assert_eq!(got.len(), 2, "{got:?}");
+    }
+
+    #[test]
+    fn aliases_all_caps_and_word_boundaries() {
+        let got = found("PARIS - Peking's view on Rights; Parisian rightsholders.");
+        assert_eq!(
+            got,
+            vec![
+                ("Paris".into(), "PARIS".into(), "lexicon"),
+                ("Beijing".into(), "Peking".into(), "alias"),
+                ("rights".into(), "Rights".into(), "lexicon"),
+            ]
+        );
+    }
+
+    #[test]
+    fn longest_match_wins_so_organisations_block_figures() {
+        let got = found("The Clinton Administration said Clinton agreed.");
+        assert_eq!(got[0].0, "Clinton Administration");
+        assert_eq!(got[1], ("Bill Clinton".into(), "Clinton".into(), "alias"));
+        assert_eq!(got.len(), 2);
+    }
+}
