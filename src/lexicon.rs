@@ -3,11 +3,12 @@
 //! line, so that users add a figure or a term by editing text, never code:
 //!
 //! ```text
-//! kind	name	aliases	short
-//! figure	Warren Christopher		Christopher
-//! place	Beijing	Peking
-//! term	MFN	most favoured nation|most favored nation
+//! kind    name                aliases                                    short
+//! figure  Warren Christopher                                             Christopher
+//! place   Beijing             Peking
+//! term    MFN                 most favoured nation|most favored nation
 //! ```
+//! (columns separated by one tab each).
 //!
 //! * `name` is the canonical name and is itself matched.
 //! * `aliases` (separated by `|`) always resolve to the entity.

@@ -96,13 +96,7 @@ fn run(pipeline_path: PathBuf, overrides: Overrides) -> Result<(), Error> {
         }
     }
     let settings = Settings::load(&pipeline_path, overrides)?;
-    let summary = pipeline::run(&settings)?;
-    eprintln!(
-        "newsetl: wrote {} documents ({} rejected) to {}",
-        summary.documents,
-        summary.rejects,
-        summary.output.display()
-    );
+    pipeline::run(&settings)?;
     Ok(())
 }
 

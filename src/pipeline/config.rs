@@ -182,13 +182,7 @@ impl Settings {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        let resolve = |p: &Path| {
-            if p.is_absolute() {
-                p.to_path_buf()
-            } else {
-                base.join(p)
-            }
-        };
+        let resolve = |p: &Path| normalize(&base.join(p));
 
         let mut problems = Vec::new();
         let dateline = match file.clean.dateline.as_deref().map(Regex::new).transpose() {
@@ -250,6 +244,31 @@ impl Settings {
             lexicon,
         })
     }
+}
+
+/// Removes `.` and `dir/..` from a path without touching the file system (the output may not
+/// exist yet), so logs and the manifest show `seeds`, not `pipelines/../seeds`.
+pub fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                let last = out.components().next_back();
+                if matches!(last, Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }
 
 /// Lowercase hexadecimal of a digest.

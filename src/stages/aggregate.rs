@@ -154,7 +154,8 @@ impl Totals {
             let e = lexicon.entity(id);
             (e.kind, e.name.as_str())
         };
-        let mut rows: Vec<((Kind, &str), (Kind, &str), PairTotal)> = self
+        type Side<'a> = (Kind, &'a str);
+        let mut rows: Vec<(Side, Side, PairTotal)> = self
             .pairs
             .iter()
             .map(|(&(a, b), t)| {

@@ -1,1 +1,9 @@
+//! The one integration-test crate: it runs the real `newsetl` binary on small inputs in
+//! temporary directories. Each module covers one part of the contract.
 
+mod cli;
+mod common;
+mod determinism;
+mod golden;
+mod rejects;
+mod seeds;

@@ -1,0 +1,57 @@
+//! Helpers shared by the integration tests.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root (where `pipelines/` and `seeds/` are).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A `newsetl` command run from the repository root.
+pub fn newsetl() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsetl"));
+    cmd.current_dir(root()).env_remove("NEWSETL_LOG");
+    cmd
+}
+
+/// Runs `newsetl` with `args`, returning its output.
+pub fn run(args: &[&str]) -> Output {
+    newsetl().args(args).output().expect("newsetl runs")
+}
+
+/// Runs the default pipeline on the seeds into `out`, asserting success.
+pub fn run_seeds(out: &Path, extra: &[&str]) {
+    let out_arg = out.to_str().unwrap();
+    let mut args = vec!["run", "--output", out_arg];
+    args.extend_from_slice(extra);
+    let output = run(&args);
+    assert!(
+        output.status.success(),
+        "newsetl failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Reads a CSV table as a list of rows keyed by column name.
+pub fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Stderr of a command as text.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
