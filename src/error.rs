@@ -30,15 +30,20 @@ pub enum Error {
     /// Building a table in memory failed.
     #[error("building a table: {0}")]
     Polars(#[from] polars::prelude::PolarsError),
+    /// `--strict` and some records were rejected (the output was still written).
+    #[error("{0} record(s) rejected and --strict is set (see the rejects table)")]
+    Strict(u64),
     /// Any other failure of the run.
     #[error("{0}")]
     Run(String),
 }
 
 impl Error {
-    /// Exit code for this error: 2 for usage or configuration errors, 1 for a failed run.
+    /// Exit code for this error: 2 for usage or configuration errors, 3 for rejects under
+    /// `--strict`, 1 for a failed run.
     pub fn exit_code(&self) -> i32 {
         match self {
+            Error::Strict(_) => 3,
             Error::Config { .. } | Error::Usage(_) => 2,
             Error::Io { .. } | Error::Table { .. } | Error::Polars(_) | Error::Run(_) => 1,
         }

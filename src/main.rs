@@ -7,11 +7,13 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use newsetl::pipeline::config::{Format, Overrides, Settings};
 use newsetl::pipeline::{self};
+use newsetl::stages::ingest::formats::InputFormat;
 use newsetl::Error;
 
 /// Turn news articles into tables of the figures, places and policy terms they mention.
 ///
-/// Exit codes: 0 success, 1 the run failed, 2 usage or configuration error.
+/// Exit codes: 0 success, 1 the run failed, 2 usage or configuration error, 3 records were
+/// rejected under --strict.
 #[derive(Debug, Parser)]
 #[command(name = "newsetl", version, about, long_about = None)]
 struct Cli {
@@ -53,6 +55,12 @@ enum Command {
         /// Table formats to write (overrides the pipeline file).
         #[arg(long, value_enum)]
         format: Option<Format>,
+        /// Input format (overrides the pipeline file; default: detect per file).
+        #[arg(long, value_enum)]
+        input_format: Option<InputFormat>,
+        /// Exit with code 3 when any record was rejected (the tables are still written).
+        #[arg(long)]
+        strict: bool,
     },
 }
 
@@ -66,13 +74,17 @@ fn main() -> ExitCode {
             output,
             threads,
             format,
+            input_format,
+            strict,
         } => run(
             pipeline,
             Overrides {
                 input,
                 output,
                 format,
+                input_format,
                 threads,
+                strict,
             },
         ),
     };
@@ -88,7 +100,7 @@ fn main() -> ExitCode {
 
 fn run(pipeline_path: PathBuf, overrides: Overrides) -> Result<(), Error> {
     if let Some(input) = &overrides.input {
-        if !input.exists() {
+        if input.as_os_str() != "-" && !input.exists() {
             return Err(Error::Usage(format!(
                 "input path {} does not exist",
                 input.display()
@@ -96,7 +108,10 @@ fn run(pipeline_path: PathBuf, overrides: Overrides) -> Result<(), Error> {
         }
     }
     let settings = Settings::load(&pipeline_path, overrides)?;
-    pipeline::run(&settings)?;
+    let summary = pipeline::run(&settings)?;
+    if settings.strict && summary.rejects > 0 {
+        return Err(Error::Strict(summary.rejects));
+    }
     Ok(())
 }
 

@@ -9,17 +9,38 @@
 
 use std::ops::Range;
 
+use chrono::NaiveDate;
+
 use crate::lexicon::{EntityId, Method};
+
+/// Where a document came from and how it was read; carried unchanged to the tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocMeta {
+    /// Stable identifier: a file's path relative to the input root without its extension, a
+    /// record's own id field, a TREC DOCNO, or `path#line`.
+    pub doc_id: String,
+    /// Path of the file that held the record, relative to the input root.
+    pub source: String,
+    /// Where in the file (`line 3`); empty for a one-article file.
+    pub record: String,
+    /// Publication date, when the input carries one.
+    pub published: Option<NaiveDate>,
+    /// The encoding the text was decoded from (`UTF-8`, `windows-1252`, ...).
+    pub encoding: &'static str,
+    /// Repairs made while reading, `;`-separated (`invalid_utf8_replaced`, ...); empty if none.
+    pub flags: String,
+}
 
 /// One input record that was read and decoded: the output of ingest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceDocument {
-    /// Stable identifier: the path relative to the input root, without its extension.
-    pub doc_id: String,
-    /// Path of the file that held the record, relative to the input root.
-    pub source: String,
+    pub meta: DocMeta,
     /// The decoded text, exactly as read.
     pub text: String,
+    /// A headline that the input gave separately (JSON/CSV `title`, TREC `<HEADLINE>`).
+    pub title: Option<String>,
+    /// An outlet that the input named (JSON/CSV `source` field).
+    pub outlet: Option<String>,
 }
 
 /// A record that could not become a document, and why. Every input record ends either as a
@@ -37,8 +58,7 @@ pub struct Reject {
 /// A document after boilerplate removal and normalisation: the output of clean.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CleanDocument {
-    pub doc_id: String,
-    pub source: String,
+    pub meta: DocMeta,
     /// Outlet recognised by the pipeline's rules (e.g. `Los Angeles Times`).
     pub outlet: Option<String>,
     /// The headline: the first paragraph that is neither boilerplate nor a dateline paragraph.

@@ -14,6 +14,8 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::lexicon::Lexicon;
+use crate::stages::ingest::formats::{FieldMap, InputFormat};
+use crate::stages::ingest::InputSettings;
 
 /// Which table formats to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, clap::ValueEnum)]
@@ -50,19 +52,36 @@ pub struct PipelineFile {
     pub run: RunSection,
 }
 
-/// `[input]`: where the articles are.
+/// `[input]`: where the articles are and how to read them.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InputSection {
-    /// A file or a directory (walked recursively, in sorted order).
+    /// A file or a directory (walked recursively, in sorted order), or `-` for stdin.
     pub path: PathBuf,
-    /// File extensions read as plain-text articles (without the dot; `""` for none).
+    /// Extensions read, compared after removing `.gz`/`.zst` (`""` for none).
     #[serde(default = "default_extensions")]
     pub extensions: Vec<String>,
+    /// `auto` (by extension, then content), `text`, `jsonl`, `csv` or `trec`.
+    #[serde(default)]
+    pub format: InputFormat,
+    /// Field names of JSONL and CSV records.
+    #[serde(default)]
+    pub fields: FieldMap,
+    /// Records larger than this many bytes are rejected.
+    #[serde(default = "default_max_document_bytes")]
+    pub max_document_bytes: u64,
 }
 
 fn default_extensions() -> Vec<String> {
-    vec!["txt".into()]
+    [
+        "txt", "text", "", "jsonl", "ndjson", "csv", "sgml", "sgm", "trec",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn default_max_document_bytes() -> u64 {
+    16 << 20
 }
 
 /// `[output]`: where the tables go.
@@ -142,7 +161,9 @@ pub struct Overrides {
     pub input: Option<PathBuf>,
     pub output: Option<PathBuf>,
     pub format: Option<Format>,
+    pub input_format: Option<InputFormat>,
     pub threads: Option<usize>,
+    pub strict: bool,
 }
 
 /// Compiled cleaning rules.
@@ -161,11 +182,12 @@ pub struct Settings {
     pub pipeline_path: PathBuf,
     /// SHA-256 of the pipeline file and every lexicon it loads, in order.
     pub pipeline_hash: String,
-    pub input: PathBuf,
-    pub extensions: Vec<String>,
+    pub input: InputSettings,
     pub output: PathBuf,
     pub format: Format,
     pub threads: Option<usize>,
+    /// Whether any reject fails the run (exit code 3).
+    pub strict: bool,
     pub batch_size: usize,
     pub clean: CleanRules,
     pub lexicon: Lexicon,
@@ -194,6 +216,9 @@ impl Settings {
                 None
             }
         };
+        if file.input.max_document_bytes == 0 {
+            problems.push("[input] max_document_bytes must be at least 1".to_string());
+        }
         if file.run.batch_size == 0 {
             problems.push("[run] batch_size must be at least 1".to_string());
         }
@@ -227,8 +252,20 @@ impl Settings {
         Ok(Settings {
             pipeline_path: pipeline_path.to_path_buf(),
             pipeline_hash: hex(&hasher.finalize()),
-            input: overrides.input.unwrap_or_else(|| resolve(&file.input.path)),
-            extensions: file.input.extensions,
+            input: InputSettings {
+                path: overrides.input.unwrap_or_else(|| {
+                    if file.input.path == Path::new("-") {
+                        file.input.path.clone()
+                    } else {
+                        resolve(&file.input.path)
+                    }
+                }),
+                extensions: file.input.extensions,
+                format: overrides.input_format.unwrap_or(file.input.format),
+                fields: file.input.fields,
+                max_document_bytes: file.input.max_document_bytes,
+            },
+            strict: overrides.strict,
             output: overrides
                 .output
                 .unwrap_or_else(|| resolve(&file.output.dir)),

@@ -10,24 +10,26 @@
 
 pub mod config;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use crate::error::{Error, Result};
 use crate::lexicon::Kind;
 use crate::model::{AnalyzedDocument, Reject};
 use crate::sinks::manifest::{
-    InputSummary, Manifest, PipelineInfo, StageInfo, TableInfo, Tool, MANIFEST_SCHEMA_VERSION,
+    InputInfo, InputSummary, Manifest, PipelineInfo, StageInfo, TableInfo, Tool,
+    MANIFEST_SCHEMA_VERSION,
 };
 use crate::sinks::{table_files, write_table, TableWriter};
 use crate::stages::aggregate::{self, DocCounts, Totals};
 use crate::stages::entities::EntityMatcher;
-use crate::stages::{clean, ingest, tokenize};
+use crate::stages::ingest::{self, RawRecord};
+use crate::stages::{clean, tokenize};
 use config::Settings;
 
 /// The tables every run writes, in the order the README documents them.
@@ -72,12 +74,14 @@ impl std::ops::AddAssign for StageTimes {
     }
 }
 
-/// One input file after all per-document stages.
+/// One record after all per-document stages.
 type Processed = (
     std::result::Result<(AnalyzedDocument, DocCounts), Reject>,
     StageTimes,
-    u64,
 );
+
+/// A batch closes at this many bytes of input even when it has fewer records.
+const MAX_BATCH_BYTES: usize = 64 << 20;
 
 /// Runs the pipeline described by `settings`.
 pub fn run(settings: &Settings) -> Result<RunSummary> {
@@ -91,14 +95,49 @@ pub fn run(settings: &Settings) -> Result<RunSummary> {
     pool.install(|| run_in_pool(settings))
 }
 
+/// Per-input counts for the manifest; `records == documents + rejects`.
+#[derive(Debug, Clone, Default)]
+struct InputCounts {
+    bytes: u64,
+    records: u64,
+    documents: u64,
+    rejects: u64,
+}
+
+/// Where every record went: the per-input counts and the rejects.
+#[derive(Debug, Default)]
+struct Ledger {
+    inputs: BTreeMap<String, InputCounts>,
+    rejects: Vec<Reject>,
+}
+
+impl Ledger {
+    /// A record that could not become a document.
+    fn reject(&mut self, r: Reject) {
+        warn!(source = %r.source, record = %r.record, reason = %r.reason, "rejected");
+        let counts = self.inputs.entry(r.source.clone()).or_default();
+        counts.records += 1;
+        counts.rejects += 1;
+        self.rejects.push(r);
+    }
+
+    /// A record that became a document.
+    fn document(&mut self, source: &str) {
+        let counts = self.inputs.entry(source.to_string()).or_default();
+        counts.records += 1;
+        counts.documents += 1;
+    }
+}
+
 fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
     let started_at = chrono::Utc::now();
     let wall = Instant::now();
     let matcher = EntityMatcher::new(&settings.lexicon)?;
+    let lexicon = &settings.lexicon;
 
-    let discovery = ingest::discover(&settings.input, &settings.extensions)?;
+    let discovery = ingest::discover(&settings.input)?;
     info!(
-        input = %settings.input.display(),
+        input = %settings.input.path.display(),
         files = discovery.files.len(),
         "found input files"
     );
@@ -116,56 +155,104 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
     let mut mentions = TableWriter::create(
         dir,
         "mentions",
-        aggregate::mentions_table(&[], &settings.lexicon)?.schema(),
+        aggregate::mentions_table(&[], lexicon)?.schema(),
         format,
     )?;
     let mut doc_entities = TableWriter::create(
         dir,
         "doc_entities",
-        aggregate::doc_entities_table(&[], &[], &settings.lexicon)?.schema(),
+        aggregate::doc_entities_table(&[], &[], lexicon)?.schema(),
         format,
     )?;
 
-    let mut rejects: Vec<Reject> = discovery.rejects;
-    let listing_rejects = rejects.len() as u64;
+    let mut ledger = Ledger::default();
+    for file in &discovery.files {
+        let bytes = fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0);
+        ledger
+            .inputs
+            .entry(file.relative.clone())
+            .or_default()
+            .bytes = bytes;
+    }
+    for r in discovery.rejects {
+        ledger.reject(r);
+    }
+
+    let mut records = ingest::Records::new(discovery.files, settings.input.clone());
+    let mut first_use: HashMap<String, String> = HashMap::new();
     let mut totals = Totals::default();
     let mut times = StageTimes::default();
     let mut aggregate_time = Duration::ZERO;
     let (mut n_docs, mut n_bytes, mut n_mentions) = (0u64, 0u64, 0u64);
+    let mut exhausted = false;
 
-    for batch in discovery.files.chunks(settings.batch_size) {
+    while !exhausted {
+        // Read a bounded batch, in input order.
+        let t = Instant::now();
+        let mut batch: Vec<RawRecord> = Vec::new();
+        let mut batch_bytes = 0;
+        while batch.len() < settings.batch_size && batch_bytes < MAX_BATCH_BYTES {
+            let Some(outcome) = records.next() else {
+                exhausted = true;
+                break;
+            };
+            match outcome {
+                Ok(record) => {
+                    let place = format!("{} {}", record.source, record.record);
+                    if let Some(first) = first_use.get(&record.doc_id) {
+                        let reason = format!(
+                            "duplicate doc_id: `{}` was first used by {}",
+                            record.doc_id,
+                            first.trim_end()
+                        );
+                        ledger.reject(Reject {
+                            source: record.source,
+                            record: record.record,
+                            reason,
+                        });
+                        continue;
+                    }
+                    first_use.insert(record.doc_id.clone(), place);
+                    batch_bytes += record.len();
+                    batch.push(record);
+                }
+                Err(r) => ledger.reject(r),
+            }
+        }
+        times.ingest += t.elapsed();
+
         let processed: Vec<Processed> = batch
-            .par_iter()
-            .map(|file| process_file(file, settings, &matcher))
+            .into_par_iter()
+            .map(|record| process(record, settings, &matcher))
             .collect();
+
         let t = Instant::now();
         let mut docs = Vec::with_capacity(processed.len());
         let mut counts = Vec::with_capacity(processed.len());
-        for (outcome, stage_times, bytes) in processed {
+        for (outcome, stage_times) in processed {
             times += stage_times;
-            n_bytes += bytes;
             match outcome {
                 Ok((doc, c)) => {
+                    n_bytes += doc.doc.text.len() as u64;
+                    ledger.document(&doc.doc.meta.source);
                     totals.add(&c);
                     docs.push(doc);
                     counts.push(c);
                 }
-                Err(reject) => {
-                    warn!(source = %reject.source, reason = %reject.reason, "rejected");
-                    rejects.push(reject);
-                }
+                Err(r) => ledger.reject(r),
             }
         }
         n_docs += docs.len() as u64;
         n_mentions += docs.iter().map(|d| d.mentions.len() as u64).sum::<u64>();
         documents.write(&mut aggregate::documents_table(&docs)?)?;
-        mentions.write(&mut aggregate::mentions_table(&docs, &settings.lexicon)?)?;
-        doc_entities.write(&mut aggregate::doc_entities_table(
-            &docs,
-            &counts,
-            &settings.lexicon,
-        )?)?;
+        mentions.write(&mut aggregate::mentions_table(&docs, lexicon)?)?;
+        doc_entities.write(&mut aggregate::doc_entities_table(&docs, &counts, lexicon)?)?;
         aggregate_time += t.elapsed();
+        debug!(
+            documents = n_docs,
+            rejects = ledger.rejects.len(),
+            "batch written"
+        );
     }
 
     let t = Instant::now();
@@ -173,7 +260,6 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
     rows.insert("documents".into(), documents.finish()?);
     rows.insert("mentions".into(), mentions.finish()?);
     rows.insert("doc_entities".into(), doc_entities.finish()?);
-    let lexicon = &settings.lexicon;
     for (name, kind) in [
         ("figures", Kind::Figure),
         ("places", Kind::Place),
@@ -194,18 +280,19 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
     );
     rows.insert(
         "rejects".into(),
-        write_table(dir, "rejects", aggregate::rejects_table(&rejects)?, format)?,
+        write_table(
+            dir,
+            "rejects",
+            aggregate::rejects_table(&ledger.rejects)?,
+            format,
+        )?,
     );
     aggregate_time += t.elapsed();
 
-    let n_files = discovery.files.len() as u64;
+    let n_rejects = ledger.rejects.len() as u64;
+    let n_records = n_docs + n_rejects;
     let stages = vec![
-        stage(
-            "ingest",
-            times.ingest,
-            n_files + listing_rejects,
-            n_docs + (rejects.len() as u64 - listing_rejects),
-        ),
+        stage("ingest", times.ingest, n_records, n_docs),
         stage("clean", times.clean, n_docs, n_docs),
         stage("tokenize", times.tokenize, n_docs, n_docs),
         stage("entities", times.entities + times.count, n_docs, n_mentions),
@@ -221,15 +308,10 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
         );
     }
     let mut rejects_by_reason: BTreeMap<String, u64> = BTreeMap::new();
-    for r in &rejects {
-        let reason = r
-            .reason
-            .split(':')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_string();
-        *rejects_by_reason.entry(reason).or_default() += 1;
+    for r in &ledger.rejects {
+        *rejects_by_reason
+            .entry(reason_category(&r.reason))
+            .or_default() += 1;
     }
     let manifest = Manifest {
         schema_version: MANIFEST_SCHEMA_VERSION,
@@ -249,14 +331,25 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
             hash: settings.pipeline_hash.clone(),
         },
         input: InputSummary {
-            path: settings.input.display().to_string(),
-            files: n_files,
+            path: settings.input.path.display().to_string(),
+            files: ledger.inputs.len() as u64,
             bytes: n_bytes,
-            records: n_docs + rejects.len() as u64,
+            records: n_records,
             documents: n_docs,
-            rejects: rejects.len() as u64,
+            rejects: n_rejects,
             rejects_by_reason,
         },
+        inputs: ledger
+            .inputs
+            .into_iter()
+            .map(|(source, c)| InputInfo {
+                source,
+                bytes: c.bytes,
+                records: c.records,
+                documents: c.documents,
+                rejects: c.rejects,
+            })
+            .collect(),
         tables: rows
             .iter()
             .map(|(name, &rows)| {
@@ -274,16 +367,26 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
     info!(
         output = %output.display(),
         documents = n_docs,
-        rejects = rejects.len(),
+        rejects = n_rejects,
         seconds = wall.elapsed().as_secs_f64(),
         "run finished"
     );
     Ok(RunSummary {
         output: output.clone(),
         documents: n_docs,
-        rejects: rejects.len() as u64,
+        rejects: n_rejects,
         manifest,
     })
+}
+
+/// The reason without its details (up to the first colon), for counting rejects by reason.
+fn reason_category(reason: &str) -> String {
+    reason
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string()
 }
 
 fn stage(name: &str, time: Duration, items_in: u64, items_out: u64) -> StageInfo {
@@ -295,21 +398,16 @@ fn stage(name: &str, time: Duration, items_in: u64, items_out: u64) -> StageInfo
     }
 }
 
-/// Runs ingest → clean → tokenize → entities → counting on one file.
-fn process_file(
-    file: &ingest::InputFile,
-    settings: &Settings,
-    matcher: &EntityMatcher,
-) -> Processed {
+/// Runs decode → clean → tokenize → entities → counting on one record.
+fn process(record: RawRecord, settings: &Settings, matcher: &EntityMatcher) -> Processed {
     let mut times = StageTimes::default();
     let t = Instant::now();
-    let read = ingest::read_text_file(file);
+    let decoded = ingest::decode_record(record);
     times.ingest = t.elapsed();
-    let source = match read {
+    let source = match decoded {
         Ok(doc) => doc,
-        Err(reject) => return (Err(reject), times, 0),
+        Err(reject) => return (Err(reject), times),
     };
-    let bytes = source.text.len() as u64;
     let t = Instant::now();
     let cleaned = clean::clean(source, &settings.clean);
     times.clean = t.elapsed();
@@ -322,14 +420,19 @@ fn process_file(
     let t = Instant::now();
     let counts = aggregate::count(&analyzed, &settings.lexicon);
     times.count = t.elapsed();
-    (Ok((analyzed, counts)), times, bytes)
+    (Ok((analyzed, counts)), times)
 }
 
 /// A directory beside the output where a run writes, renamed over the output on success.
+///
+/// It holds an exclusive lock on `.NAME.lock` beside the output for the whole run, so that a
+/// second run on the same output refuses instead of interleaving; the lock goes with the
+/// process, also when it is killed.
 struct Staging {
     path: PathBuf,
     target: PathBuf,
     committed: bool,
+    _lock: fs::File,
 }
 
 impl Staging {
@@ -364,16 +467,44 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "output".into());
-        let path = parent.join(format!(".{name}.staging-{}", std::process::id()));
-        if path.exists() {
-            fs::remove_dir_all(&path)
-                .map_err(|e| Error::io(format!("removing {}", path.display()), e))?;
+
+        let lock_path = parent.join(format!(".{name}.lock"));
+        let lock = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| Error::io(format!("creating {}", lock_path.display()), e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(Error::Run(format!(
+                    "another newsetl run is writing {} (lock {} is held)",
+                    target.display(),
+                    lock_path.display()
+                )))
+            }
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(Error::io(format!("locking {}", lock_path.display()), e))
+            }
         }
+
+        // Staging directories left by killed runs: nobody else holds the lock, so remove them.
+        let prefix = format!(".{name}.staging-");
+        if let Ok(entries) = fs::read_dir(&parent) {
+            for entry in entries.flatten() {
+                if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                    let _ = fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        let path = parent.join(format!("{prefix}{}", std::process::id()));
         fs::create_dir(&path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
         Ok(Staging {
             path,
             target: target.to_path_buf(),
             committed: false,
+            _lock: lock,
         })
     }
 

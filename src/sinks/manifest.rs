@@ -21,6 +21,8 @@ pub struct Manifest {
     pub finished_at: String,
     pub pipeline: PipelineInfo,
     pub input: InputSummary,
+    /// Every input file, in input order.
+    pub inputs: Vec<InputInfo>,
     /// Tables by name.
     pub tables: BTreeMap<String, TableInfo>,
     /// Stages in pipeline order.
@@ -47,12 +49,25 @@ pub struct PipelineInfo {
 pub struct InputSummary {
     pub path: String,
     pub files: u64,
+    /// Bytes of decoded text in the documents.
     pub bytes: u64,
     pub records: u64,
     pub documents: u64,
     pub rejects: u64,
     /// Reject counts by reason (the reason up to its first colon).
     pub rejects_by_reason: BTreeMap<String, u64>,
+}
+
+/// One input file. `records == documents + rejects`.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputInfo {
+    /// Path relative to the input root.
+    pub source: String,
+    /// Size on disk.
+    pub bytes: u64,
+    pub records: u64,
+    pub documents: u64,
+    pub rejects: u64,
 }
 
 /// One written table.

@@ -212,14 +212,26 @@ pub fn documents_table(docs: &[AnalyzedDocument]) -> PolarsResult<DataFrame> {
     let col_opt = |name: &str, f: &dyn Fn(&AnalyzedDocument) -> Option<&str>| {
         Column::new(name.into(), docs.iter().map(f).collect::<Vec<_>>())
     };
+    let epoch = chrono::NaiveDate::default();
+    let published = Column::new(
+        "published".into(),
+        docs.iter()
+            .map(|d| d.doc.meta.published.map(|p| (p - epoch).num_days() as i32))
+            .collect::<Vec<_>>(),
+    )
+    .cast(&DataType::Date)?;
     DataFrame::new(
         docs.len(),
         vec![
-            col_str("doc_id", &|d| &d.doc.doc_id),
-            col_str("source", &|d| &d.doc.source),
+            col_str("doc_id", &|d| &d.doc.meta.doc_id),
+            col_str("source", &|d| &d.doc.meta.source),
+            col_str("record", &|d| &d.doc.meta.record),
             col_opt("outlet", &|d| d.doc.outlet.as_deref()),
             col_opt("headline", &|d| d.doc.headline.as_deref()),
             col_opt("dateline", &|d| d.doc.dateline.as_deref()),
+            published,
+            col_str("encoding", &|d| d.doc.meta.encoding),
+            col_str("flags", &|d| &d.doc.meta.flags),
             col_str("text", &|d| &d.doc.text),
             Column::new(
                 "n_sentences".into(),
@@ -260,7 +272,7 @@ pub fn mentions_table(docs: &[AnalyzedDocument], lexicon: &Lexicon) -> PolarsRes
             if e.kind == Kind::Organization {
                 continue;
             }
-            doc_id.push(doc.doc.doc_id.as_str());
+            doc_id.push(doc.doc.meta.doc_id.as_str());
             sentence.push(m.sentence as i64);
             start.push(to_chars(m.start));
             end.push(to_chars(m.end));
@@ -297,7 +309,12 @@ pub fn doc_entities_table(
         for &(id, n) in &counts.entities {
             let e = lexicon.entity(id);
             if e.kind != Kind::Organization {
-                rows.push((doc.doc.doc_id.as_str(), e.kind, e.name.as_str(), n as i64));
+                rows.push((
+                    doc.doc.meta.doc_id.as_str(),
+                    e.kind,
+                    e.name.as_str(),
+                    n as i64,
+                ));
             }
         }
         rows[first..].sort_unstable_by(|a, b| (a.1, a.2).cmp(&(b.1, b.2)));

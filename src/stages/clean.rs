@@ -7,6 +7,9 @@ use unicode_normalization::UnicodeNormalization;
 use crate::model::{CleanDocument, SourceDocument};
 use crate::pipeline::config::CleanRules;
 
+/// A first paragraph longer than this is body text, not a headline.
+const MAX_HEADLINE_CHARS: usize = 300;
+
 /// Cleans one document.
 pub fn clean(doc: SourceDocument, rules: &CleanRules) -> CleanDocument {
     let normalized: String = doc.text.nfc().map(normalize_char).collect();
@@ -43,7 +46,12 @@ pub fn clean(doc: SourceDocument, rules: &CleanRules) -> CleanDocument {
         rules.dateline.as_ref().and_then(|re| re.captures(p))
     }
     let headline = match paragraphs.first() {
-        Some(first) if rules.headline_first_paragraph && is_dateline(rules, first).is_none() => {
+        Some(first)
+            if rules.headline_first_paragraph
+                && paragraphs.len() > 1
+                && first.chars().count() <= MAX_HEADLINE_CHARS
+                && is_dateline(rules, first).is_none() =>
+        {
             Some(first.clone())
         }
         _ => None,
@@ -54,10 +62,21 @@ pub fn clean(doc: SourceDocument, rules: &CleanRules) -> CleanDocument {
         Some(place.as_str().trim().to_string())
     });
 
+    // A headline that the input gave separately opens the text, so that its mentions count.
+    let headline = match doc.title {
+        Some(title) => {
+            let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+            if paragraphs.first() != Some(&title) {
+                paragraphs.insert(0, title.clone());
+            }
+            Some(title)
+        }
+        None => headline,
+    };
+
     CleanDocument {
-        doc_id: doc.doc_id,
-        source: doc.source,
-        outlet,
+        meta: doc.meta,
+        outlet: doc.outlet.or(outlet),
         headline,
         dateline,
         text: paragraphs.join("\n\n"),
@@ -86,6 +105,7 @@ fn normalize_char(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::DocMeta;
     use crate::pipeline::config::OutletRule;
     use regex::Regex;
 
@@ -103,10 +123,30 @@ mod tests {
 
     fn doc(text: &str) -> SourceDocument {
         SourceDocument {
-            doc_id: "d".into(),
-            source: "d.txt".into(),
+            meta: DocMeta {
+                doc_id: "d".into(),
+                source: "d.txt".into(),
+                record: String::new(),
+                published: None,
+                encoding: "UTF-8",
+                flags: String::new(),
+            },
             text: text.into(),
+            title: None,
+            outlet: None,
         }
+    }
+
+    #[test]
+    fn a_separate_title_opens_the_text_once() {
+        let mut d = doc("Body about Paris.");
+        d.title = Some("Big  news".into());
+        let out = clean(d, &rules());
+        assert_eq!(out.headline.as_deref(), Some("Big news"));
+        assert_eq!(out.text, "Big news\n\nBody about Paris.");
+        let mut d = doc("Big news\n\nBody.");
+        d.title = Some("Big news".into());
+        assert_eq!(clean(d, &rules()).text, "Big news\n\nBody.");
     }
 
     #[test]

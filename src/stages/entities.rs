@@ -189,7 +189,7 @@ fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
 mod tests {
     use super::*;
     use crate::lexicon::{Entity, Kind, Pattern};
-    use crate::model::CleanDocument;
+    use crate::model::{CleanDocument, DocMeta};
     use crate::stages::tokenize::tokenize;
 
     fn lexicon() -> Lexicon {
@@ -233,8 +233,14 @@ mod tests {
         let lex = lexicon();
         let matcher = EntityMatcher::new(&lex).unwrap();
         let doc = tokenize(CleanDocument {
-            doc_id: "d".into(),
-            source: "d".into(),
+            meta: DocMeta {
+                doc_id: "d".into(),
+                source: "d".into(),
+                record: String::new(),
+                published: None,
+                encoding: "UTF-8",
+                flags: String::new(),
+            },
             outlet: None,
             headline: None,
             dateline: None,

@@ -3,6 +3,7 @@
 
 mod cli;
 mod common;
+mod crash;
 mod determinism;
 mod golden;
 mod rejects;

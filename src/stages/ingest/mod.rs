@@ -1,0 +1,437 @@
+//! Ingest: find the input files, read each into records, and decode every record into a
+//! [`SourceDocument`] or a [`Reject`] that says why it could not be one.
+//!
+//! Reading is a sequential iterator ([`Records`]) over files in sorted path order and over
+//! records in file order, so document order (and every table) is the same whatever the thread
+//! count; the pipeline pulls bounded batches from it and decodes them in parallel. Readers:
+//! plain text (one article per file), JSONL, CSV and TREC SGML, each also gzip- or
+//! zstd-compressed; see [`formats::InputFormat`].
+
+pub mod compress;
+pub mod decode;
+pub mod delimited;
+pub mod formats;
+pub mod jsonl;
+pub mod trec;
+
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use walkdir::WalkDir;
+
+use crate::error::{Error, Result};
+use crate::model::{DocMeta, Reject, SourceDocument};
+use decode::{Decoded, FLAG_UNPARSED_DATE};
+use formats::{FieldMap, InputFormat};
+
+/// What ingest needs from the pipeline file.
+#[derive(Debug, Clone)]
+pub struct InputSettings {
+    /// A file, a directory, or `-` for standard input.
+    pub path: PathBuf,
+    /// Extensions read (compared after removing `.gz`/`.zst`; `""` is no extension).
+    pub extensions: Vec<String>,
+    /// The format, or [`InputFormat::Auto`] to detect it per file.
+    pub format: InputFormat,
+    pub fields: FieldMap,
+    /// Larger records are rejected.
+    pub max_document_bytes: u64,
+}
+
+/// An input file found by [`discover`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// Full path, for reading (`-` is standard input).
+    pub path: PathBuf,
+    /// Path relative to the input root, with `/` separators: the `source` column.
+    pub relative: String,
+}
+
+/// The files to read, in sorted order, and the paths that could not even be listed.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub files: Vec<InputFile>,
+    pub rejects: Vec<Reject>,
+}
+
+/// Finds the input files under `settings.path` (a file or a directory, walked recursively in
+/// sorted order, hidden entries skipped) whose extension is one of `settings.extensions`.
+///
+/// A missing input is a usage error; an unreadable directory, a broken link or a symbolic-link
+/// loop inside it becomes a reject and the walk goes on.
+pub fn discover(settings: &InputSettings) -> Result<Discovery> {
+    let input = settings.path.as_path();
+    let mut discovery = Discovery::default();
+    if input == Path::new("-") {
+        discovery.files.push(InputFile {
+            path: input.to_path_buf(),
+            relative: "-".into(),
+        });
+        return Ok(discovery);
+    }
+    let metadata = fs::metadata(input).map_err(|e| {
+        Error::Usage(format!(
+            "input path {} cannot be read: {e}",
+            input.display()
+        ))
+    })?;
+    if !metadata.is_dir() {
+        let name = input
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        discovery.files.push(InputFile {
+            path: input.to_path_buf(),
+            relative: name,
+        });
+        return Ok(discovery);
+    }
+    let walker = WalkDir::new(input)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        match entry {
+            Ok(entry) if entry.file_type().is_dir() => {}
+            Ok(entry) => {
+                if has_extension(entry.path(), &settings.extensions) {
+                    discovery.files.push(InputFile {
+                        relative: relative_path(input, entry.path()),
+                        path: entry.into_path(),
+                    });
+                }
+            }
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(|p| relative_path(input, p))
+                    .unwrap_or_default();
+                let reason = if e.loop_ancestor().is_some() {
+                    format!(
+                        "symbolic link loop: {} leads back to a folder above it",
+                        e.path()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default()
+                    )
+                } else {
+                    match e.io_error() {
+                        Some(io) => format!("cannot be read: {io}"),
+                        None => e.to_string(),
+                    }
+                };
+                discovery.rejects.push(Reject {
+                    source: path,
+                    record: String::new(),
+                    reason,
+                });
+            }
+        }
+    }
+    Ok(discovery)
+}
+
+fn has_extension(path: &Path, extensions: &[String]) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let inner = compress::strip_extension(&name);
+    let ext = Path::new(inner)
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    extensions
+        .iter()
+        .any(|want| want.eq_ignore_ascii_case(&ext))
+}
+
+/// `path` relative to `root` with `/` separators (the path itself when it is outside `root`).
+fn relative_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The document id of a one-article file: its relative path without its extensions
+/// (`.txt`, and `.gz` or `.zst` before it).
+pub fn doc_id_for(relative: &str) -> String {
+    let relative = compress::strip_extension(relative);
+    let (dir, name) = match relative.rfind('/') {
+        Some(i) => (&relative[..=i], &relative[i + 1..]),
+        None => ("", relative),
+    };
+    let stem = match name.rfind('.') {
+        Some(0) | None => name,
+        Some(i) => &name[..i],
+    };
+    format!("{dir}{stem}")
+}
+
+/// The body of a record as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// Bytes of unknown encoding (a plain-text article), decoded in parallel later.
+    Bytes(Vec<u8>),
+    /// Text that a reader already decoded (JSON, CSV and TREC fields).
+    Decoded(Decoded),
+}
+
+/// One record as read, before decoding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawRecord {
+    pub doc_id: String,
+    pub source: String,
+    /// Where in the file (`line 3`); empty for a one-article file.
+    pub record: String,
+    pub body: Body,
+    pub title: Option<String>,
+    /// The date as written in the input.
+    pub date: Option<String>,
+    /// The outlet named by the input (`source` field of JSONL/CSV).
+    pub outlet: Option<String>,
+}
+
+impl RawRecord {
+    /// Size of the body in bytes, for bounding batches.
+    pub fn len(&self) -> usize {
+        match &self.body {
+            Body::Bytes(b) => b.len(),
+            Body::Decoded(d) => d.text.len(),
+        }
+    }
+
+    /// Whether the body is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// What a reader yields: a record, or a reject for a record (or a whole file).
+pub type ReadOutcome = std::result::Result<RawRecord, Reject>;
+
+/// Reads files one after the other, yielding records in order.
+pub struct Records {
+    files: std::vec::IntoIter<InputFile>,
+    current: Option<Box<dyn Iterator<Item = ReadOutcome> + Send>>,
+    settings: InputSettings,
+}
+
+impl Records {
+    /// Reads `files` in the given order.
+    pub fn new(files: Vec<InputFile>, settings: InputSettings) -> Self {
+        Records {
+            files: files.into_iter(),
+            current: None,
+            settings,
+        }
+    }
+}
+
+impl Iterator for Records {
+    type Item = ReadOutcome;
+
+    fn next(&mut self) -> Option<ReadOutcome> {
+        loop {
+            if let Some(current) = &mut self.current {
+                if let Some(outcome) = current.next() {
+                    return Some(outcome);
+                }
+                self.current = None;
+            }
+            let file = self.files.next()?;
+            match open(&file, &self.settings) {
+                Ok(records) => self.current = Some(records),
+                Err(reject) => return Some(Err(reject)),
+            }
+        }
+    }
+}
+
+/// A reject of a whole file.
+pub fn file_reject(file: &InputFile, reason: impl Into<String>) -> Reject {
+    Reject {
+        source: file.relative.clone(),
+        record: String::new(),
+        reason: reason.into(),
+    }
+}
+
+/// Opens a file: undoes compression, picks the reader by format, and returns its records.
+fn open(
+    file: &InputFile,
+    settings: &InputSettings,
+) -> std::result::Result<Box<dyn Iterator<Item = ReadOutcome> + Send>, Reject> {
+    let raw: Box<dyn Read + Send> = if file.path == Path::new("-") {
+        Box::new(std::io::stdin())
+    } else {
+        let f = File::open(&file.path)
+            .map_err(|e| file_reject(file, format!("cannot be read: {e}")))?;
+        if f.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+            return Err(file_reject(file, "cannot be read: is a directory"));
+        }
+        Box::new(f)
+    };
+    let mut reader = compress::decompress(BufReader::with_capacity(1 << 16, raw), file)?;
+    let head = reader
+        .fill_buf()
+        .map_err(|e| file_reject(file, compress::read_error(file, &e)))?
+        .to_vec();
+    let format = match settings.format {
+        InputFormat::Auto => formats::detect(&file.relative, &head),
+        format => format,
+    };
+    Ok(match format {
+        InputFormat::Auto | InputFormat::Text => {
+            Box::new(std::iter::once(read_plain(file, reader, settings)))
+        }
+        InputFormat::Jsonl => Box::new(jsonl::JsonlRecords::new(file.clone(), reader, settings)),
+        InputFormat::Csv => delimited::records(file.clone(), reader, settings),
+        InputFormat::Trec => trec::records(file, reader, settings),
+    })
+}
+
+/// Reads a one-article file.
+fn read_plain(
+    file: &InputFile,
+    reader: Box<dyn BufRead + Send>,
+    settings: &InputSettings,
+) -> ReadOutcome {
+    let limit = settings.max_document_bytes;
+    let bytes = compress::read_limited(reader, limit)
+        .map_err(|e| file_reject(file, compress::read_error(file, &e)))?;
+    if bytes.len() as u64 > limit {
+        return Err(file_reject(file, too_large(limit)));
+    }
+    Ok(RawRecord {
+        doc_id: doc_id_for(&file.relative),
+        source: file.relative.clone(),
+        record: String::new(),
+        body: Body::Bytes(bytes),
+        title: None,
+        date: None,
+        outlet: None,
+    })
+}
+
+/// The reason for a record over the size limit.
+pub fn too_large(limit: u64) -> String {
+    format!("document too large: over the limit of {limit} bytes (input.max_document_bytes)")
+}
+
+/// Decodes a record into a document (run in parallel), or rejects it.
+pub fn decode_record(record: RawRecord) -> std::result::Result<SourceDocument, Reject> {
+    let RawRecord {
+        doc_id,
+        source,
+        record,
+        body,
+        title,
+        date,
+        outlet,
+    } = record;
+    let decoded = match body {
+        Body::Bytes(bytes) => decode::decode(&bytes),
+        Body::Decoded(d) => Ok(d),
+    };
+    let Decoded {
+        text,
+        encoding,
+        mut flags,
+    } = match decoded {
+        Ok(d) => d,
+        Err(reason) => {
+            return Err(Reject {
+                source,
+                record,
+                reason,
+            })
+        }
+    };
+    let published = date.as_deref().and_then(|d| {
+        let parsed = parse_date(d);
+        if parsed.is_none() && !d.trim().is_empty() {
+            flags.push(FLAG_UNPARSED_DATE);
+        }
+        parsed
+    });
+    Ok(SourceDocument {
+        meta: DocMeta {
+            doc_id,
+            source,
+            record,
+            published,
+            encoding,
+            flags: flags.join(";"),
+        },
+        text,
+        title: title.filter(|t| !t.trim().is_empty()),
+        outlet: outlet.filter(|o| !o.trim().is_empty()),
+    })
+}
+
+/// Parses the dates that news inputs carry: ISO 8601 (`1994-05-27`, with or without a time),
+/// `19940527`, RFC 2822, and English forms (`May 27, 1994`, `27 May 1994`), also when more
+/// text follows (`January 1, 1989, Sunday, Home Edition`).
+pub fn parse_date(input: &str) -> Option<NaiveDate> {
+    let s = input.trim();
+    if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Some(dt.date_naive());
+    }
+    if let Ok(dt) = chrono::DateTime::parse_from_rfc2822(s) {
+        return Some(dt.date_naive());
+    }
+    const FORMATS: &[&str] = &[
+        "%Y-%m-%d",
+        "%Y%m%d",
+        "%Y/%m/%d",
+        "%B %d, %Y",
+        "%b %d, %Y",
+        "%b. %d, %Y",
+        "%d %B %Y",
+        "%d %b %Y",
+        "%B %d %Y",
+    ];
+    FORMATS.iter().find_map(|f| {
+        NaiveDate::parse_and_remainder(s, f)
+            .ok()
+            .filter(|(_, rest)| rest.is_empty() || rest.starts_with([',', ' ', 'T', ';']))
+            .map(|(d, _)| d)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_id_drops_only_the_extensions() {
+        assert_eq!(
+            doc_id_for("000_04f977ba10c1aaa3.txt"),
+            "000_04f977ba10c1aaa3"
+        );
+        assert_eq!(doc_id_for("a/b.c/d.txt"), "a/b.c/d");
+        assert_eq!(doc_id_for("a/d.txt.gz"), "a/d");
+        assert_eq!(doc_id_for("noext"), "noext");
+    }
+
+    #[test]
+    fn dates_in_the_forms_news_uses() {
+        let d = NaiveDate::from_ymd_opt(1994, 5, 27);
+        assert_eq!(parse_date("1994-05-27"), d);
+        assert_eq!(parse_date("1994-05-27T10:00:00Z"), d);
+        assert_eq!(parse_date("19940527"), d);
+        assert_eq!(parse_date("May 27, 1994"), d);
+        assert_eq!(parse_date("27 May 1994"), d);
+        assert_eq!(parse_date("Fri, 27 May 1994 10:00:00 +0000"), d);
+        assert_eq!(
+            parse_date("January 1, 1989, Sunday, Home Edition"),
+            NaiveDate::from_ymd_opt(1989, 1, 1)
+        );
+        assert_eq!(parse_date("last Tuesday"), None);
+    }
+}
