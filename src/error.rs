@@ -28,6 +28,7 @@ pub enum Error {
     #[error("writing table {table}: {message}")]
     Table { table: String, message: String },
     /// Building a table in memory failed.
+    #[cfg(feature = "tables")]
     #[error("building a table: {0}")]
     Polars(#[from] polars::prelude::PolarsError),
     /// `--strict` and some records were rejected (the output was still written).
@@ -45,7 +46,9 @@ impl Error {
         match self {
             Error::Strict(_) => 3,
             Error::Config { .. } | Error::Usage(_) => 2,
-            Error::Io { .. } | Error::Table { .. } | Error::Polars(_) | Error::Run(_) => 1,
+            Error::Io { .. } | Error::Table { .. } | Error::Run(_) => 1,
+            #[cfg(feature = "tables")]
+            Error::Polars(_) => 1,
         }
     }
 

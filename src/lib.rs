@@ -15,6 +15,7 @@ pub mod error;
 pub mod lexicon;
 pub mod model;
 pub mod pipeline;
+#[cfg(feature = "tables")]
 pub mod sinks;
 pub mod stages;
 

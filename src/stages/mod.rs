@@ -6,3 +6,6 @@ pub mod clean;
 pub mod entities;
 pub mod ingest;
 pub mod tokenize;
+
+#[cfg(test)]
+mod properties;

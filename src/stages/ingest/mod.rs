@@ -261,7 +261,7 @@ pub fn file_reject(file: &InputFile, reason: impl Into<String>) -> Reject {
     }
 }
 
-/// Opens a file: undoes compression, picks the reader by format, and returns its records.
+/// Opens a file and returns its records.
 fn open(
     file: &InputFile,
     settings: &InputSettings,
@@ -276,6 +276,16 @@ fn open(
         }
         Box::new(f)
     };
+    read_stream(file, raw, settings)
+}
+
+/// The records of one input stream: undoes compression, picks the reader by format (from the
+/// settings, or detected from `file`'s name and the first bytes), and returns its records.
+pub fn read_stream(
+    file: &InputFile,
+    raw: Box<dyn Read + Send>,
+    settings: &InputSettings,
+) -> std::result::Result<Box<dyn Iterator<Item = ReadOutcome> + Send>, Reject> {
     let mut reader = compress::decompress(BufReader::with_capacity(1 << 16, raw), file)?;
     let head = reader
         .fill_buf()

@@ -1,121 +1,12 @@
-//! Aggregate: turn analysed documents into tables.
-//!
-//! Per-document tables (`documents`, `mentions`, `doc_entities`) are built batch by batch and
-//! streamed to the sinks. Corpus-wide counts are computed per document ([`DocCounts`], in
-//! parallel), folded into [`Totals`] in document order, and turned into the `figures`,
-//! `places`, `terms`, `organizations` and `cooccurrence` tables once at the end. [`Totals`]
-//! merge, so batches, threads and shards all use the same counting code.
-
-use std::collections::HashMap;
+//! Building the polars tables from analysed documents and totals.
 
 use polars::prelude::*;
 
+use super::{CodePoints, DocCounts, EntityTotal, PairTotal, Totals};
 use crate::lexicon::{EntityId, Kind, Lexicon};
 use crate::model::{AnalyzedDocument, Reject};
 
-/// Counts of one document: mentions per entity and sentences per co-occurring pair.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DocCounts {
-    /// `(entity, mentions)`, sorted by entity id.
-    pub entities: Vec<(EntityId, u64)>,
-    /// `((a, b), sentences)` with `a < b`, sorted; organisations are left out.
-    pub pairs: Vec<((EntityId, EntityId), u64)>,
-}
-
-/// Counts one document.
-pub fn count(doc: &AnalyzedDocument, lexicon: &Lexicon) -> DocCounts {
-    let mut entities: Vec<(EntityId, u64)> = Vec::new();
-    let mut ids: Vec<EntityId> = doc.mentions.iter().map(|m| m.entity).collect();
-    ids.sort_unstable();
-    for id in ids {
-        match entities.last_mut() {
-            Some((last, n)) if *last == id => *n += 1,
-            _ => entities.push((id, 1)),
-        }
-    }
-
-    let mut pairs: Vec<(EntityId, EntityId)> = Vec::new();
-    let mut sentence_entities: Vec<EntityId> = Vec::new();
-    for sentence in doc.mentions.chunk_by(|a, b| a.sentence == b.sentence) {
-        sentence_entities.clear();
-        sentence_entities.extend(
-            sentence
-                .iter()
-                .map(|m| m.entity)
-                .filter(|&e| lexicon.entity(e).kind != Kind::Organization),
-        );
-        sentence_entities.sort_unstable();
-        sentence_entities.dedup();
-        for (i, &a) in sentence_entities.iter().enumerate() {
-            for &b in &sentence_entities[i + 1..] {
-                pairs.push((a, b));
-            }
-        }
-    }
-    pairs.sort_unstable();
-    let mut counted: Vec<((EntityId, EntityId), u64)> = Vec::new();
-    for pair in pairs {
-        match counted.last_mut() {
-            Some((last, n)) if *last == pair => *n += 1,
-            _ => counted.push((pair, 1)),
-        }
-    }
-    DocCounts {
-        entities,
-        pairs: counted,
-    }
-}
-
-/// Mentions and documents of one entity.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct EntityTotal {
-    pub mentions: u64,
-    pub documents: u64,
-}
-
-/// Sentences and documents shared by a pair of entities.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PairTotal {
-    pub sentences: u64,
-    pub documents: u64,
-}
-
-/// Corpus-wide counts, folded from [`DocCounts`].
-#[derive(Debug, Clone, Default)]
-pub struct Totals {
-    pub entities: HashMap<EntityId, EntityTotal>,
-    pub pairs: HashMap<(EntityId, EntityId), PairTotal>,
-}
-
 impl Totals {
-    /// Adds one document's counts.
-    pub fn add(&mut self, counts: &DocCounts) {
-        for &(id, n) in &counts.entities {
-            let total = self.entities.entry(id).or_default();
-            total.mentions += n;
-            total.documents += 1;
-        }
-        for &(pair, n) in &counts.pairs {
-            let total = self.pairs.entry(pair).or_default();
-            total.sentences += n;
-            total.documents += 1;
-        }
-    }
-
-    /// Adds another set of totals (from another batch or shard).
-    pub fn merge(&mut self, other: Totals) {
-        for (id, t) in other.entities {
-            let total = self.entities.entry(id).or_default();
-            total.mentions += t.mentions;
-            total.documents += t.documents;
-        }
-        for (pair, t) in other.pairs {
-            let total = self.pairs.entry(pair).or_default();
-            total.sentences += t.sentences;
-            total.documents += t.documents;
-        }
-    }
-
     /// The entity table of one kind: `entity, mentions, documents`, most mentioned first, ties
     /// by name.
     pub fn entity_table(&self, lexicon: &Lexicon, kind: Kind) -> PolarsResult<DataFrame> {
@@ -260,13 +151,7 @@ pub fn mentions_table(docs: &[AnalyzedDocument], lexicon: &Lexicon) -> PolarsRes
     let mut method = Vec::new();
     for doc in docs {
         let text = doc.doc.text.as_str();
-        // Byte offsets to code points, walking forward once per document.
-        let (mut byte_at, mut char_at) = (0usize, 0i64);
-        let mut to_chars = |byte: usize| {
-            char_at += text[byte_at..byte].chars().count() as i64;
-            byte_at = byte;
-            char_at
-        };
+        let mut offsets = CodePoints::new(text);
         for m in &doc.mentions {
             let e = lexicon.entity(m.entity);
             if e.kind == Kind::Organization {
@@ -274,8 +159,8 @@ pub fn mentions_table(docs: &[AnalyzedDocument], lexicon: &Lexicon) -> PolarsRes
             }
             doc_id.push(doc.doc.meta.doc_id.as_str());
             sentence.push(m.sentence as i64);
-            start.push(to_chars(m.start));
-            end.push(to_chars(m.end));
+            start.push(offsets.at(m.start) as i64);
+            end.push(offsets.at(m.end) as i64);
             kind.push(e.kind.as_str());
             entity.push(e.name.as_str());
             surface.push(&text[m.start..m.end]);

@@ -1,0 +1,47 @@
+#![no_main]
+//! Fuzzes clean -> tokenize -> entities with the default pipeline's rules and lexicons, and
+//! checks that every mention's offsets slice the text.
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use newsetl::model::{DocMeta, SourceDocument};
+use newsetl::pipeline::config::{Overrides, Settings};
+use newsetl::stages::aggregate::CodePoints;
+use newsetl::stages::entities::EntityMatcher;
+use newsetl::stages::{clean, tokenize};
+
+fn setup() -> &'static (Settings, EntityMatcher) {
+    static SETUP: OnceLock<(Settings, EntityMatcher)> = OnceLock::new();
+    SETUP.get_or_init(|| {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../pipelines/default.toml");
+        let settings = Settings::load(path.as_ref(), Overrides::default()).unwrap();
+        let matcher = EntityMatcher::new(&settings.lexicon).unwrap();
+        (settings, matcher)
+    })
+}
+
+fuzz_target!(|data: &str| {
+    let (settings, matcher) = setup();
+    let doc = SourceDocument {
+        meta: DocMeta {
+            doc_id: "d".into(),
+            source: "d".into(),
+            record: String::new(),
+            published: None,
+            encoding: "UTF-8",
+            flags: String::new(),
+        },
+        text: data.to_string(),
+        title: None,
+        outlet: None,
+    };
+    let tokenized = tokenize::tokenize(clean::clean(doc, &settings.clean));
+    let analyzed = matcher.analyze(tokenized);
+    let text = &analyzed.doc.text;
+    let chars: Vec<char> = text.chars().collect();
+    let mut offsets = CodePoints::new(text);
+    for m in &analyzed.mentions {
+        let (start, end) = (offsets.at(m.start), offsets.at(m.end));
+        assert_eq!(chars[start..end].iter().collect::<String>(), text[m.start..m.end]);
+    }
+});

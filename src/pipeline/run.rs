@@ -1,0 +1,533 @@
+//! Orchestration: stream documents through the stages in bounded batches and write the tables.
+//!
+//! A batch of input files is read and analysed in parallel (rayon keeps the order of the
+//! results), then its `documents`, `mentions` and `doc_entities` rows are appended to the
+//! sinks and its counts folded into the corpus totals. Only the totals live until the end, so
+//! memory is bounded by one batch plus the number of distinct entities and pairs.
+//!
+//! Tables are written to a staging directory beside the output and swapped in only when the
+//! whole run succeeded, so a failed or killed run leaves the previous output intact.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use tracing::{debug, info, warn};
+
+use super::config::Settings;
+use crate::error::{Error, Result};
+use crate::lexicon::Kind;
+use crate::model::{AnalyzedDocument, Reject};
+use crate::sinks::manifest::{
+    InputInfo, InputSummary, Manifest, PipelineInfo, StageInfo, TableInfo, Tool,
+    MANIFEST_SCHEMA_VERSION,
+};
+use crate::sinks::{table_files, write_table, TableWriter};
+use crate::stages::aggregate::{self, DocCounts, Totals};
+use crate::stages::entities::EntityMatcher;
+use crate::stages::ingest::{self, RawRecord};
+use crate::stages::{clean, tokenize};
+
+/// The tables every run writes, in the order the README documents them.
+pub const TABLES: &[&str] = &[
+    "documents",
+    "mentions",
+    "doc_entities",
+    "figures",
+    "places",
+    "terms",
+    "organizations",
+    "cooccurrence",
+    "rejects",
+];
+
+/// What a finished run reports to its caller.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    pub output: PathBuf,
+    pub documents: u64,
+    pub rejects: u64,
+    pub manifest: Manifest,
+}
+
+/// Time spent in each per-document stage, summed over threads.
+#[derive(Debug, Clone, Copy, Default)]
+struct StageTimes {
+    ingest: Duration,
+    clean: Duration,
+    tokenize: Duration,
+    entities: Duration,
+    count: Duration,
+}
+
+impl std::ops::AddAssign for StageTimes {
+    fn add_assign(&mut self, o: Self) {
+        self.ingest += o.ingest;
+        self.clean += o.clean;
+        self.tokenize += o.tokenize;
+        self.entities += o.entities;
+        self.count += o.count;
+    }
+}
+
+/// One record after all per-document stages.
+type Processed = (
+    std::result::Result<(AnalyzedDocument, DocCounts), Reject>,
+    StageTimes,
+);
+
+/// A batch closes at this many bytes of input even when it has fewer records.
+const MAX_BATCH_BYTES: usize = 64 << 20;
+
+/// Runs the pipeline described by `settings`.
+pub fn run(settings: &Settings) -> Result<RunSummary> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = settings.threads {
+        builder = builder.num_threads(n);
+    }
+    let pool = builder
+        .build()
+        .map_err(|e| Error::Run(format!("cannot start worker threads: {e}")))?;
+    pool.install(|| run_in_pool(settings))
+}
+
+/// Per-input counts for the manifest; `records == documents + rejects`.
+#[derive(Debug, Clone, Default)]
+struct InputCounts {
+    bytes: u64,
+    records: u64,
+    documents: u64,
+    rejects: u64,
+}
+
+/// Where every record went: the per-input counts and the rejects.
+#[derive(Debug, Default)]
+struct Ledger {
+    inputs: BTreeMap<String, InputCounts>,
+    rejects: Vec<Reject>,
+}
+
+impl Ledger {
+    /// A record that could not become a document.
+    fn reject(&mut self, r: Reject) {
+        warn!(source = %r.source, record = %r.record, reason = %r.reason, "rejected");
+        let counts = self.inputs.entry(r.source.clone()).or_default();
+        counts.records += 1;
+        counts.rejects += 1;
+        self.rejects.push(r);
+    }
+
+    /// A record that became a document.
+    fn document(&mut self, source: &str) {
+        let counts = self.inputs.entry(source.to_string()).or_default();
+        counts.records += 1;
+        counts.documents += 1;
+    }
+}
+
+fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
+    let started_at = chrono::Utc::now();
+    let wall = Instant::now();
+    let matcher = EntityMatcher::new(&settings.lexicon)?;
+    let lexicon = &settings.lexicon;
+
+    let discovery = ingest::discover(&settings.input)?;
+    info!(
+        input = %settings.input.path.display(),
+        files = discovery.files.len(),
+        "found input files"
+    );
+    let output = &settings.output;
+    let staging = Staging::create(output)?;
+    let dir = staging.path.as_path();
+    let format = settings.format;
+
+    let mut documents = TableWriter::create(
+        dir,
+        "documents",
+        aggregate::documents_table(&[])?.schema(),
+        format,
+    )?;
+    let mut mentions = TableWriter::create(
+        dir,
+        "mentions",
+        aggregate::mentions_table(&[], lexicon)?.schema(),
+        format,
+    )?;
+    let mut doc_entities = TableWriter::create(
+        dir,
+        "doc_entities",
+        aggregate::doc_entities_table(&[], &[], lexicon)?.schema(),
+        format,
+    )?;
+
+    let mut ledger = Ledger::default();
+    for file in &discovery.files {
+        let bytes = fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0);
+        ledger
+            .inputs
+            .entry(file.relative.clone())
+            .or_default()
+            .bytes = bytes;
+    }
+    for r in discovery.rejects {
+        ledger.reject(r);
+    }
+
+    let mut records = ingest::Records::new(discovery.files, settings.input.clone());
+    let mut first_use: HashMap<String, String> = HashMap::new();
+    let mut totals = Totals::default();
+    let mut times = StageTimes::default();
+    let mut aggregate_time = Duration::ZERO;
+    let (mut n_docs, mut n_bytes, mut n_mentions) = (0u64, 0u64, 0u64);
+    let mut exhausted = false;
+
+    while !exhausted {
+        // Read a bounded batch, in input order.
+        let t = Instant::now();
+        let mut batch: Vec<RawRecord> = Vec::new();
+        let mut batch_bytes = 0;
+        while batch.len() < settings.batch_size && batch_bytes < MAX_BATCH_BYTES {
+            let Some(outcome) = records.next() else {
+                exhausted = true;
+                break;
+            };
+            match outcome {
+                Ok(record) => {
+                    let place = format!("{} {}", record.source, record.record);
+                    if let Some(first) = first_use.get(&record.doc_id) {
+                        let reason = format!(
+                            "duplicate doc_id: `{}` was first used by {}",
+                            record.doc_id,
+                            first.trim_end()
+                        );
+                        ledger.reject(Reject {
+                            source: record.source,
+                            record: record.record,
+                            reason,
+                        });
+                        continue;
+                    }
+                    first_use.insert(record.doc_id.clone(), place);
+                    batch_bytes += record.len();
+                    batch.push(record);
+                }
+                Err(r) => ledger.reject(r),
+            }
+        }
+        times.ingest += t.elapsed();
+
+        let processed: Vec<Processed> = batch
+            .into_par_iter()
+            .map(|record| process(record, settings, &matcher))
+            .collect();
+
+        let t = Instant::now();
+        let mut docs = Vec::with_capacity(processed.len());
+        let mut counts = Vec::with_capacity(processed.len());
+        for (outcome, stage_times) in processed {
+            times += stage_times;
+            match outcome {
+                Ok((doc, c)) => {
+                    n_bytes += doc.doc.text.len() as u64;
+                    ledger.document(&doc.doc.meta.source);
+                    totals.add(&c);
+                    docs.push(doc);
+                    counts.push(c);
+                }
+                Err(r) => ledger.reject(r),
+            }
+        }
+        n_docs += docs.len() as u64;
+        n_mentions += docs.iter().map(|d| d.mentions.len() as u64).sum::<u64>();
+        documents.write(&mut aggregate::documents_table(&docs)?)?;
+        mentions.write(&mut aggregate::mentions_table(&docs, lexicon)?)?;
+        doc_entities.write(&mut aggregate::doc_entities_table(&docs, &counts, lexicon)?)?;
+        aggregate_time += t.elapsed();
+        debug!(
+            documents = n_docs,
+            rejects = ledger.rejects.len(),
+            "batch written"
+        );
+    }
+
+    let t = Instant::now();
+    let mut rows: BTreeMap<String, u64> = BTreeMap::new();
+    rows.insert("documents".into(), documents.finish()?);
+    rows.insert("mentions".into(), mentions.finish()?);
+    rows.insert("doc_entities".into(), doc_entities.finish()?);
+    for (name, kind) in [
+        ("figures", Kind::Figure),
+        ("places", Kind::Place),
+        ("terms", Kind::Term),
+        ("organizations", Kind::Organization),
+    ] {
+        let table = totals.entity_table(lexicon, kind)?;
+        rows.insert(name.into(), write_table(dir, name, table, format)?);
+    }
+    rows.insert(
+        "cooccurrence".into(),
+        write_table(
+            dir,
+            "cooccurrence",
+            totals.cooccurrence_table(lexicon)?,
+            format,
+        )?,
+    );
+    rows.insert(
+        "rejects".into(),
+        write_table(
+            dir,
+            "rejects",
+            aggregate::rejects_table(&ledger.rejects)?,
+            format,
+        )?,
+    );
+    aggregate_time += t.elapsed();
+
+    let n_rejects = ledger.rejects.len() as u64;
+    let n_records = n_docs + n_rejects;
+    let stages = vec![
+        stage("ingest", times.ingest, n_records, n_docs),
+        stage("clean", times.clean, n_docs, n_docs),
+        stage("tokenize", times.tokenize, n_docs, n_docs),
+        stage("entities", times.entities + times.count, n_docs, n_mentions),
+        stage("aggregate", aggregate_time, n_docs, rows.values().sum()),
+    ];
+    for s in &stages {
+        info!(
+            stage = %s.name,
+            seconds = s.seconds,
+            items_in = s.items_in,
+            items_out = s.items_out,
+            "stage finished"
+        );
+    }
+    let mut rejects_by_reason: BTreeMap<String, u64> = BTreeMap::new();
+    for r in &ledger.rejects {
+        *rejects_by_reason
+            .entry(reason_category(&r.reason))
+            .or_default() += 1;
+    }
+    let manifest = Manifest {
+        schema_version: MANIFEST_SCHEMA_VERSION,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME").into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        run_id: format!(
+            "{}-{}",
+            started_at.format("%Y%m%dT%H%M%S%.3fZ"),
+            std::process::id()
+        ),
+        started_at: started_at.to_rfc3339(),
+        finished_at: chrono::Utc::now().to_rfc3339(),
+        pipeline: PipelineInfo {
+            path: settings.pipeline_path.display().to_string(),
+            hash: settings.pipeline_hash.clone(),
+        },
+        input: InputSummary {
+            path: settings.input.path.display().to_string(),
+            files: ledger.inputs.len() as u64,
+            bytes: n_bytes,
+            records: n_records,
+            documents: n_docs,
+            rejects: n_rejects,
+            rejects_by_reason,
+        },
+        inputs: ledger
+            .inputs
+            .into_iter()
+            .map(|(source, c)| InputInfo {
+                source,
+                bytes: c.bytes,
+                records: c.records,
+                documents: c.documents,
+                rejects: c.rejects,
+            })
+            .collect(),
+        tables: rows
+            .iter()
+            .map(|(name, &rows)| {
+                let files = table_files(Path::new(""), name, format)
+                    .into_iter()
+                    .map(|p| p.display().to_string())
+                    .collect();
+                (name.clone(), TableInfo { rows, files })
+            })
+            .collect(),
+        stages,
+    };
+    manifest.write(&dir.join("manifest.json"))?;
+    staging.commit()?;
+    info!(
+        output = %output.display(),
+        documents = n_docs,
+        rejects = n_rejects,
+        seconds = wall.elapsed().as_secs_f64(),
+        "run finished"
+    );
+    Ok(RunSummary {
+        output: output.clone(),
+        documents: n_docs,
+        rejects: n_rejects,
+        manifest,
+    })
+}
+
+/// The reason without its details (up to the first colon), for counting rejects by reason.
+fn reason_category(reason: &str) -> String {
+    reason
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+fn stage(name: &str, time: Duration, items_in: u64, items_out: u64) -> StageInfo {
+    StageInfo {
+        name: name.into(),
+        seconds: time.as_secs_f64(),
+        items_in,
+        items_out,
+    }
+}
+
+/// Runs decode → clean → tokenize → entities → counting on one record.
+fn process(record: RawRecord, settings: &Settings, matcher: &EntityMatcher) -> Processed {
+    let mut times = StageTimes::default();
+    let t = Instant::now();
+    let decoded = ingest::decode_record(record);
+    times.ingest = t.elapsed();
+    let source = match decoded {
+        Ok(doc) => doc,
+        Err(reject) => return (Err(reject), times),
+    };
+    let t = Instant::now();
+    let cleaned = clean::clean(source, &settings.clean);
+    times.clean = t.elapsed();
+    let t = Instant::now();
+    let tokenized = tokenize::tokenize(cleaned);
+    times.tokenize = t.elapsed();
+    let t = Instant::now();
+    let analyzed = matcher.analyze(tokenized);
+    times.entities = t.elapsed();
+    let t = Instant::now();
+    let counts = aggregate::count(&analyzed, &settings.lexicon);
+    times.count = t.elapsed();
+    (Ok((analyzed, counts)), times)
+}
+
+/// A directory beside the output where a run writes, renamed over the output on success.
+///
+/// It holds an exclusive lock on `.NAME.lock` beside the output for the whole run, so that a
+/// second run on the same output refuses instead of interleaving; the lock goes with the
+/// process, also when it is killed.
+struct Staging {
+    path: PathBuf,
+    target: PathBuf,
+    committed: bool,
+    _lock: fs::File,
+}
+
+impl Staging {
+    fn create(target: &Path) -> Result<Staging> {
+        if target.exists() {
+            if !target.is_dir() {
+                return Err(Error::Usage(format!(
+                    "output {} exists and is not a directory",
+                    target.display()
+                )));
+            }
+            let is_ours = target.join("manifest.json").is_file();
+            let is_empty = fs::read_dir(target)
+                .map_err(|e| Error::io(format!("reading {}", target.display()), e))?
+                .next()
+                .is_none();
+            if !is_ours && !is_empty {
+                return Err(Error::Usage(format!(
+                    "output directory {} is not empty and holds no manifest.json: \
+                     refusing to replace what is not a newsetl output",
+                    target.display()
+                )));
+            }
+        }
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent)
+            .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "output".into());
+
+        let lock_path = parent.join(format!(".{name}.lock"));
+        let lock = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| Error::io(format!("creating {}", lock_path.display()), e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(Error::Run(format!(
+                    "another newsetl run is writing {} (lock {} is held)",
+                    target.display(),
+                    lock_path.display()
+                )))
+            }
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(Error::io(format!("locking {}", lock_path.display()), e))
+            }
+        }
+
+        // Staging directories left by killed runs: nobody else holds the lock, so remove them.
+        let prefix = format!(".{name}.staging-");
+        if let Ok(entries) = fs::read_dir(&parent) {
+            for entry in entries.flatten() {
+                if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                    let _ = fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        let path = parent.join(format!("{prefix}{}", std::process::id()));
+        fs::create_dir(&path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+        Ok(Staging {
+            path,
+            target: target.to_path_buf(),
+            committed: false,
+            _lock: lock,
+        })
+    }
+
+    /// Swaps the staging directory in for the output.
+    fn commit(mut self) -> Result<()> {
+        let old = self.path.with_extension("old");
+        if self.target.exists() {
+            fs::rename(&self.target, &old)
+                .map_err(|e| Error::io(format!("moving {} aside", self.target.display()), e))?;
+        }
+        fs::rename(&self.path, &self.target)
+            .map_err(|e| Error::io(format!("moving output into {}", self.target.display()), e))?;
+        self.committed = true;
+        if old.exists() {
+            fs::remove_dir_all(&old)
+                .map_err(|e| Error::io(format!("removing {}", old.display()), e))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.path);
+        }
+    }
+}
