@@ -11,6 +11,8 @@
 //! [`pipeline`] holds the typed pipeline file and the orchestration that streams documents
 //! through the stages in bounded batches (rayon inside a batch), and [`sinks`] writes tables.
 
+#[cfg(feature = "tables")]
+pub mod diff;
 pub mod error;
 pub mod lexicon;
 pub mod model;

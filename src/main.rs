@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use newsetl::diff::DiffOptions;
 use newsetl::pipeline::config::{Format, Overrides, Settings};
 use newsetl::pipeline::{self};
 use newsetl::stages::ingest::formats::InputFormat;
@@ -62,6 +63,34 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Compare two output directories table by table.
+    ///
+    /// Exit codes: 0 equal, 1 different, 2 error (a missing directory, a table with another
+    /// schema).
+    Diff {
+        /// The reference output.
+        old: PathBuf,
+        /// The output to check.
+        new: PathBuf,
+        /// Only these tables (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        tables: Vec<String>,
+        /// Columns to leave out of the comparison (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        ignore_columns: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+        /// Differences shown per table.
+        #[arg(long, default_value_t = 10)]
+        max_examples: usize,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    Text,
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -86,10 +115,29 @@ fn main() -> ExitCode {
                 threads,
                 strict,
             },
+        )
+        .map(|()| Outcome::Success),
+        Command::Diff {
+            old,
+            new,
+            tables,
+            ignore_columns,
+            format,
+            max_examples,
+        } => diff(
+            &old,
+            &new,
+            &DiffOptions {
+                tables,
+                ignore_columns,
+                max_examples,
+            },
+            format,
         ),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Different) => ExitCode::from(1),
         Err(e) => {
             tracing::error!("{e}");
             eprintln!("newsetl: error: {e}");
@@ -113,6 +161,38 @@ fn run(pipeline_path: PathBuf, overrides: Overrides) -> Result<(), Error> {
         return Err(Error::Strict(summary.rejects));
     }
     Ok(())
+}
+
+/// How a command that did not fail ended.
+enum Outcome {
+    Success,
+    /// `diff` found differences (exit code 1).
+    Different,
+}
+
+fn diff(
+    old: &std::path::Path,
+    new: &std::path::Path,
+    options: &DiffOptions,
+    format: DiffFormat,
+) -> Result<Outcome, Error> {
+    let diffs = newsetl::diff::diff_dirs(old, new, options)?;
+    let equal = diffs.iter().all(|d| d.is_equal());
+    match format {
+        DiffFormat::Text => print!("{}", newsetl::diff::render_text(&diffs)),
+        DiffFormat::Json => {
+            let json = serde_json::json!({ "equal": equal, "tables": diffs });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json).unwrap_or_default()
+            );
+        }
+    }
+    Ok(if equal {
+        Outcome::Success
+    } else {
+        Outcome::Different
+    })
 }
 
 fn init_logging(cli: &Cli) {

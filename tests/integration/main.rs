@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod crash;
 mod determinism;
+mod diff;
 mod golden;
 mod rejects;
 mod seeds;
