@@ -67,7 +67,9 @@ impl fmt::Display for Kind {
 }
 
 /// How a mention was found; recorded in the `method` column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, Deserialize,
+)]
 pub enum Method {
     /// The canonical name itself.
     Lexicon,

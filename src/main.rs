@@ -62,6 +62,10 @@ enum Command {
         /// Exit with code 3 when any record was rejected (the tables are still written).
         #[arg(long)]
         strict: bool,
+        /// Reuse the results of unchanged documents from the cache beside the output
+        /// (`.NAME.cache`), and update it.
+        #[arg(long)]
+        incremental: bool,
     },
     /// Compare two output directories table by table.
     ///
@@ -105,6 +109,7 @@ fn main() -> ExitCode {
             format,
             input_format,
             strict,
+            incremental,
         } => run(
             pipeline,
             Overrides {
@@ -114,6 +119,7 @@ fn main() -> ExitCode {
                 input_format,
                 threads,
                 strict,
+                incremental,
             },
         )
         .map(|()| Outcome::Success),

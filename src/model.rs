@@ -7,14 +7,16 @@
 //! Offsets inside the pipeline are byte offsets into `CleanDocument::text`, which is what Rust
 //! string slicing needs; the sinks convert them to Unicode code points for the tables.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use crate::lexicon::{EntityId, Method};
 
 /// Where a document came from and how it was read; carried unchanged to the tables.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocMeta {
     /// Stable identifier: a file's path relative to the input root without its extension, a
     /// record's own id field, a TREC DOCNO, or `path#line`.
@@ -26,7 +28,7 @@ pub struct DocMeta {
     /// Publication date, when the input carries one.
     pub published: Option<NaiveDate>,
     /// The encoding the text was decoded from (`UTF-8`, `windows-1252`, ...).
-    pub encoding: &'static str,
+    pub encoding: Cow<'static, str>,
     /// Repairs made while reading, `;`-separated (`invalid_utf8_replaced`, ...); empty if none.
     pub flags: String,
 }
@@ -56,7 +58,7 @@ pub struct Reject {
 }
 
 /// A document after boilerplate removal and normalisation: the output of clean.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CleanDocument {
     pub meta: DocMeta,
     /// Outlet recognised by the pipeline's rules (e.g. `Los Angeles Times`).
@@ -99,7 +101,7 @@ impl TokenizedDocument {
 }
 
 /// One occurrence of a lexicon entity in the text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mention {
     /// Index of the sentence, from 0.
     pub sentence: u32,
@@ -112,7 +114,7 @@ pub struct Mention {
 }
 
 /// A document with its mentions: the output of the entities stage, input of aggregate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnalyzedDocument {
     pub doc: CleanDocument,
     pub n_sentences: u32,

@@ -28,7 +28,7 @@ fuzz_target!(|data: &str| {
             source: "d".into(),
             record: String::new(),
             published: None,
-            encoding: "UTF-8",
+            encoding: "UTF-8".into(),
             flags: String::new(),
         },
         text: data.to_string(),

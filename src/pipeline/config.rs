@@ -164,6 +164,7 @@ pub struct Overrides {
     pub input_format: Option<InputFormat>,
     pub threads: Option<usize>,
     pub strict: bool,
+    pub incremental: bool,
 }
 
 /// Compiled cleaning rules.
@@ -188,6 +189,8 @@ pub struct Settings {
     pub threads: Option<usize>,
     /// Whether any reject fails the run (exit code 3).
     pub strict: bool,
+    /// Whether to reuse and keep the per-document cache beside the output.
+    pub incremental: bool,
     pub batch_size: usize,
     pub clean: CleanRules,
     pub lexicon: Lexicon,
@@ -266,6 +269,7 @@ impl Settings {
                 max_document_bytes: file.input.max_document_bytes,
             },
             strict: overrides.strict,
+            incremental: overrides.incremental,
             output: overrides
                 .output
                 .unwrap_or_else(|| resolve(&file.output.dir)),

@@ -16,12 +16,13 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use tracing::{debug, info, warn};
 
+use super::cache;
 use super::config::Settings;
 use crate::error::{Error, Result};
 use crate::lexicon::Kind;
 use crate::model::{AnalyzedDocument, Reject};
 use crate::sinks::manifest::{
-    InputInfo, InputSummary, Manifest, PipelineInfo, StageInfo, TableInfo, Tool,
+    CacheInfo, InputInfo, InputSummary, Manifest, PipelineInfo, StageInfo, TableInfo, Tool,
     MANIFEST_SCHEMA_VERSION,
 };
 use crate::sinks::{table_files, write_table, TableWriter};
@@ -72,11 +73,14 @@ impl std::ops::AddAssign for StageTimes {
     }
 }
 
-/// One record after all per-document stages.
-type Processed = (
-    std::result::Result<(AnalyzedDocument, DocCounts), Reject>,
-    StageTimes,
-);
+/// One record after all per-document stages (or taken from the cache).
+struct Processed {
+    outcome: std::result::Result<(AnalyzedDocument, DocCounts), Reject>,
+    times: StageTimes,
+    /// The cache key and the encoded entry, in incremental runs.
+    cached: Option<(u128, Vec<u8>)>,
+    reused: bool,
+}
 
 /// A batch closes at this many bytes of input even when it has fewer records.
 const MAX_BATCH_BYTES: usize = 64 << 20;
@@ -176,6 +180,31 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
         ledger.reject(r);
     }
 
+    let cache_file = cache::cache_path(output);
+    let old_cache = if settings.incremental {
+        match cache::OldCache::open(&cache_file, &settings.pipeline_hash) {
+            Ok(c) => {
+                info!(documents = c.len(), cache = %cache_file.display(), "incremental: using the cache");
+                Some(c)
+            }
+            Err(why) => {
+                info!(%why, "incremental: processing everything");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let mut new_cache = if settings.incremental {
+        Some(cache::NewCache::create(
+            &cache_file,
+            &settings.pipeline_hash,
+        )?)
+    } else {
+        None
+    };
+    let mut reused = 0u64;
+
     let mut records = ingest::Records::new(discovery.files, settings.input.clone());
     let mut first_use: HashMap<String, String> = HashMap::new();
     let mut totals = Totals::default();
@@ -187,7 +216,7 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
     while !exhausted {
         // Read a bounded batch, in input order.
         let t = Instant::now();
-        let mut batch: Vec<RawRecord> = Vec::new();
+        let mut batch: Vec<(RawRecord, u128)> = Vec::new();
         let mut batch_bytes = 0;
         while batch.len() < settings.batch_size && batch_bytes < MAX_BATCH_BYTES {
             let Some(outcome) = records.next() else {
@@ -212,7 +241,12 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
                     }
                     first_use.insert(record.doc_id.clone(), place);
                     batch_bytes += record.len();
-                    batch.push(record);
+                    let key = if settings.incremental {
+                        cache::record_key(&record)
+                    } else {
+                        0
+                    };
+                    batch.push((record, key));
                 }
                 Err(r) => ledger.reject(r),
             }
@@ -221,15 +255,41 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
 
         let processed: Vec<Processed> = batch
             .into_par_iter()
-            .map(|record| process(record, settings, &matcher))
+            .map(|(record, key)| {
+                if let Some(bytes) = old_cache.as_ref().and_then(|c| c.get(key)) {
+                    if let Some(entry) = cache::decode(&bytes) {
+                        return Processed {
+                            outcome: Ok(entry),
+                            times: StageTimes::default(),
+                            cached: Some((key, bytes)),
+                            reused: true,
+                        };
+                    }
+                }
+                let (outcome, times) = process(record, settings, &matcher);
+                let cached = match &outcome {
+                    Ok(entry) if settings.incremental => Some((key, cache::encode(entry))),
+                    _ => None,
+                };
+                Processed {
+                    outcome,
+                    times,
+                    cached,
+                    reused: false,
+                }
+            })
             .collect();
 
         let t = Instant::now();
         let mut docs = Vec::with_capacity(processed.len());
         let mut counts = Vec::with_capacity(processed.len());
-        for (outcome, stage_times) in processed {
-            times += stage_times;
-            match outcome {
+        for item in processed {
+            times += item.times;
+            reused += u64::from(item.reused);
+            if let (Some(cache), Some((key, bytes))) = (new_cache.as_mut(), &item.cached) {
+                cache.add(*key, bytes)?;
+            }
+            match item.outcome {
                 Ok((doc, c)) => {
                     n_bytes += doc.doc.text.len() as u64;
                     ledger.document(&doc.doc.meta.source);
@@ -359,9 +419,31 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
             })
             .collect(),
         stages,
+        cache: settings.incremental.then_some(CacheInfo {
+            reused,
+            processed: n_docs - reused,
+        }),
     };
+    if settings.incremental {
+        let unchanged = old_cache.as_ref().is_some_and(|c| c.len() as u64 == n_docs);
+        if reused == n_docs && unchanged {
+            info!(
+                documents = n_docs,
+                "incremental: nothing new to do, every document is unchanged"
+            );
+        } else {
+            info!(
+                reused,
+                processed = n_docs - reused,
+                "incremental: reused cached documents"
+            );
+        }
+    }
     manifest.write(&dir.join("manifest.json"))?;
     staging.commit()?;
+    if let Some(cache) = new_cache {
+        cache.commit()?;
+    }
     info!(
         output = %output.display(),
         documents = n_docs,
@@ -397,7 +479,14 @@ fn stage(name: &str, time: Duration, items_in: u64, items_out: u64) -> StageInfo
 }
 
 /// Runs decode → clean → tokenize → entities → counting on one record.
-fn process(record: RawRecord, settings: &Settings, matcher: &EntityMatcher) -> Processed {
+fn process(
+    record: RawRecord,
+    settings: &Settings,
+    matcher: &EntityMatcher,
+) -> (
+    std::result::Result<(AnalyzedDocument, DocCounts), Reject>,
+    StageTimes,
+) {
     let mut times = StageTimes::default();
     let t = Instant::now();
     let decoded = ingest::decode_record(record);

@@ -27,6 +27,18 @@ pub struct Manifest {
     pub tables: BTreeMap<String, TableInfo>,
     /// Stages in pipeline order.
     pub stages: Vec<StageInfo>,
+    /// Cache use in an incremental run (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache: Option<CacheInfo>,
+}
+
+/// How an incremental run used its cache.
+#[derive(Debug, Clone, Serialize)]
+pub struct CacheInfo {
+    /// Documents taken from the cache.
+    pub reused: u64,
+    /// Documents processed anew.
+    pub processed: u64,
 }
 
 /// The tool that wrote the output.

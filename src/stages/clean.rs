@@ -128,7 +128,7 @@ mod tests {
                 source: "d.txt".into(),
                 record: String::new(),
                 published: None,
-                encoding: "UTF-8",
+                encoding: "UTF-8".into(),
                 flags: String::new(),
             },
             text: text.into(),

@@ -238,7 +238,7 @@ mod tests {
                 source: "d".into(),
                 record: String::new(),
                 published: None,
-                encoding: "UTF-8",
+                encoding: "UTF-8".into(),
                 flags: String::new(),
             },
             outlet: None,

@@ -60,7 +60,7 @@ fn check(text: String, lexicon: &Lexicon, matcher: &EntityMatcher, settings: &Se
             source: "d".into(),
             record: String::new(),
             published: None,
-            encoding: "UTF-8",
+            encoding: "UTF-8".into(),
             flags: String::new(),
         },
         text,

@@ -7,5 +7,6 @@ mod crash;
 mod determinism;
 mod diff;
 mod golden;
+mod incremental;
 mod rejects;
 mod seeds;

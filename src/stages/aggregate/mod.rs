@@ -18,7 +18,7 @@ use crate::lexicon::{EntityId, Kind, Lexicon};
 use crate::model::AnalyzedDocument;
 
 /// Counts of one document: mentions per entity and sentences per co-occurring pair.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DocCounts {
     /// `(entity, mentions)`, sorted by entity id.
     pub entities: Vec<(EntityId, u64)>,

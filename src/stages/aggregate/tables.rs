@@ -121,7 +121,7 @@ pub fn documents_table(docs: &[AnalyzedDocument]) -> PolarsResult<DataFrame> {
             col_opt("headline", &|d| d.doc.headline.as_deref()),
             col_opt("dateline", &|d| d.doc.dateline.as_deref()),
             published,
-            col_str("encoding", &|d| d.doc.meta.encoding),
+            col_str("encoding", &|d| &d.doc.meta.encoding),
             col_str("flags", &|d| &d.doc.meta.flags),
             col_str("text", &|d| &d.doc.text),
             Column::new(

@@ -375,7 +375,7 @@ pub fn decode_record(record: RawRecord) -> std::result::Result<SourceDocument, R
             source,
             record,
             published,
-            encoding,
+            encoding: encoding.into(),
             flags: flags.join(";"),
         },
         text,
