@@ -100,6 +100,7 @@ enum DiffFormat {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(&cli);
+    let quiet = cli.quiet;
     let result = match cli.command {
         Command::Run {
             pipeline,
@@ -120,6 +121,7 @@ fn main() -> ExitCode {
                 threads,
                 strict,
                 incremental,
+                quiet,
             },
         )
         .map(|()| Outcome::Success),

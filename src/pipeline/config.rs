@@ -165,6 +165,8 @@ pub struct Overrides {
     pub threads: Option<usize>,
     pub strict: bool,
     pub incremental: bool,
+    /// No progress bar.
+    pub quiet: bool,
 }
 
 /// Compiled cleaning rules.
@@ -191,6 +193,8 @@ pub struct Settings {
     pub strict: bool,
     /// Whether to reuse and keep the per-document cache beside the output.
     pub incremental: bool,
+    /// No progress bar.
+    pub quiet: bool,
     pub batch_size: usize,
     pub clean: CleanRules,
     pub lexicon: Lexicon,
@@ -270,6 +274,7 @@ impl Settings {
             },
             strict: overrides.strict,
             incremental: overrides.incremental,
+            quiet: overrides.quiet,
             output: overrides
                 .output
                 .unwrap_or_else(|| resolve(&file.output.dir)),

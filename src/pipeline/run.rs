@@ -101,6 +101,7 @@ pub fn run(settings: &Settings) -> Result<RunSummary> {
 #[derive(Debug, Clone, Default)]
 struct InputCounts {
     bytes: u64,
+    hash: Option<String>,
     records: u64,
     documents: u64,
     rejects: u64,
@@ -205,6 +206,8 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
     };
     let mut reused = 0u64;
 
+    let total_bytes: u64 = ledger.inputs.values().map(|c| c.bytes).sum();
+    let progress = Progress::new(total_bytes, settings.quiet);
     let mut records = ingest::Records::new(discovery.files, settings.input.clone());
     let mut first_use: HashMap<String, String> = HashMap::new();
     let mut totals = Totals::default();
@@ -252,6 +255,9 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
             }
         }
         times.ingest += t.elapsed();
+        for (source, hash) in records.hashes.drain(..) {
+            ledger.inputs.entry(source).or_default().hash = Some(hash);
+        }
 
         let processed: Vec<Processed> = batch
             .into_par_iter()
@@ -311,8 +317,10 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
             rejects = ledger.rejects.len(),
             "batch written"
         );
+        progress.update(records.bytes_opened, n_docs, ledger.rejects.len());
     }
 
+    progress.finish();
     let t = Instant::now();
     let mut rows: BTreeMap<String, u64> = BTreeMap::new();
     rows.insert("documents".into(), documents.finish()?);
@@ -403,6 +411,7 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
             .map(|(source, c)| InputInfo {
                 source,
                 bytes: c.bytes,
+                content_hash: c.hash,
                 records: c.records,
                 documents: c.documents,
                 rejects: c.rejects,
@@ -411,9 +420,17 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
         tables: rows
             .iter()
             .map(|(name, &rows)| {
-                let files = table_files(Path::new(""), name, format)
+                let files = table_files(dir, name, format)
                     .into_iter()
-                    .map(|p| p.display().to_string())
+                    .map(|p| {
+                        let file = p
+                            .file_name()
+                            .unwrap_or_default()
+                            .to_string_lossy()
+                            .into_owned();
+                        let hash = ingest::content_hash(&p).map(|(_, h)| h).unwrap_or_default();
+                        (file, hash)
+                    })
                     .collect();
                 (name.clone(), TableInfo { rows, files })
             })
@@ -457,6 +474,39 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
         rejects: n_rejects,
         manifest,
     })
+}
+
+/// A progress bar on stderr, drawn only when stderr is a terminal (so cron mail and log
+/// collectors stay clean) and the run is not quiet.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn new(total_bytes: u64, quiet: bool) -> Self {
+        use std::io::IsTerminal;
+        if quiet || !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new(total_bytes);
+        let style = indicatif::ProgressStyle::with_template(
+            "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta} {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        bar.set_style(style);
+        Progress(Some(bar))
+    }
+
+    fn update(&self, bytes: u64, documents: u64, rejects: usize) {
+        if let Some(bar) = &self.0 {
+            bar.set_position(bytes);
+            bar.set_message(format!("{documents} documents, {rejects} rejects"));
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 /// The reason without its details (up to the first colon), for counting rejects by reason.

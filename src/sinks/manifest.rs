@@ -77,6 +77,9 @@ pub struct InputInfo {
     pub source: String,
     /// Size on disk.
     pub bytes: u64,
+    /// Hash of the file's bytes (`xxh3-128:…`); absent for standard input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_hash: Option<String>,
     pub records: u64,
     pub documents: u64,
     pub rejects: u64,
@@ -86,7 +89,8 @@ pub struct InputInfo {
 #[derive(Debug, Clone, Serialize)]
 pub struct TableInfo {
     pub rows: u64,
-    pub files: Vec<String>,
+    /// File name → hash of its bytes (`xxh3-128:…`).
+    pub files: BTreeMap<String, String>,
 }
 
 /// Time and counts of one stage. `seconds` is the time spent in the stage summed over all

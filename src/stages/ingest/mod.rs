@@ -219,6 +219,10 @@ pub struct Records {
     files: std::vec::IntoIter<InputFile>,
     current: Option<Box<dyn Iterator<Item = ReadOutcome> + Send>>,
     settings: InputSettings,
+    /// Bytes (on disk) of the files opened so far, for progress.
+    pub bytes_opened: u64,
+    /// Content hashes of the files opened so far, drained by the caller.
+    pub hashes: Vec<(String, String)>,
 }
 
 impl Records {
@@ -228,8 +232,28 @@ impl Records {
             files: files.into_iter(),
             current: None,
             settings,
+            bytes_opened: 0,
+            hashes: Vec::new(),
         }
     }
+}
+
+/// The content hash of a file (`xxh3-128:` and 32 hex digits), read in a separate pass so that
+/// it covers the whole file even when a reader stops early.
+pub fn content_hash(path: &Path) -> std::io::Result<(u64, String)> {
+    let mut file = File::open(path)?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    Ok((total, format!("xxh3-128:{:032x}", hasher.digest128())))
 }
 
 impl Iterator for Records {
@@ -244,6 +268,12 @@ impl Iterator for Records {
                 self.current = None;
             }
             let file = self.files.next()?;
+            if file.path != Path::new("-") {
+                if let Ok((bytes, hash)) = content_hash(&file.path) {
+                    self.bytes_opened += bytes;
+                    self.hashes.push((file.relative.clone(), hash));
+                }
+            }
             match open(&file, &self.settings) {
                 Ok(records) => self.current = Some(records),
                 Err(reject) => return Some(Err(reject)),
