@@ -15,6 +15,8 @@
 pub mod diff;
 pub mod error;
 pub mod lexicon;
+#[cfg(feature = "tables")]
+pub mod merge;
 pub mod model;
 pub mod pipeline;
 #[cfg(feature = "tables")]

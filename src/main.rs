@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use newsetl::diff::DiffOptions;
-use newsetl::pipeline::config::{Format, Overrides, Settings};
+use newsetl::pipeline::config::{Format, Overrides, Settings, Shard};
 use newsetl::pipeline::{self};
 use newsetl::stages::ingest::formats::InputFormat;
 use newsetl::Error;
@@ -66,6 +66,22 @@ enum Command {
         /// (`.NAME.cache`), and update it.
         #[arg(long)]
         incremental: bool,
+        /// Process only shard K of N (0 <= K < N) of the documents, by a stable hash of
+        /// doc_id; combine shard outputs with `newsetl merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<Shard>,
+    },
+    /// Combine the outputs of `run --shard K/N` into the output of one run over everything.
+    Merge {
+        /// Shard output directories (every shard of one split, in any order).
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Where to write the merged tables.
+        #[arg(long)]
+        output: PathBuf,
+        /// Table formats to write.
+        #[arg(long, value_enum, default_value_t = Format::Both)]
+        format: Format,
     },
     /// Compare two output directories table by table.
     ///
@@ -111,6 +127,7 @@ fn main() -> ExitCode {
             input_format,
             strict,
             incremental,
+            shard,
         } => run(
             pipeline,
             Overrides {
@@ -122,9 +139,23 @@ fn main() -> ExitCode {
                 strict,
                 incremental,
                 quiet,
+                shard,
             },
         )
         .map(|()| Outcome::Success),
+        Command::Merge {
+            shards,
+            output,
+            format,
+        } => newsetl::merge::merge(&shards, &output, format).map(|summary| {
+            tracing::info!(
+                documents = summary.documents,
+                shards = summary.shards,
+                output = %output.display(),
+                "merged"
+            );
+            Outcome::Success
+        }),
         Command::Diff {
             old,
             new,

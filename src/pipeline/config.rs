@@ -167,6 +167,46 @@ pub struct Overrides {
     pub incremental: bool,
     /// No progress bar.
     pub quiet: bool,
+    pub shard: Option<Shard>,
+}
+
+/// One shard of a run split over several workers: the documents whose stable hash of
+/// `doc_id` modulo `count` is `index` (0-based, as Kubernetes' `JOB_COMPLETION_INDEX`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// Whether a record with this key (its `doc_id`, or `source record` for a reject without
+    /// one) belongs to the shard. The hash (XXH3-64) is stable across machines and versions.
+    pub fn contains(&self, key: &str) -> bool {
+        xxhash_rust::xxh3::xxh3_64(key.as_bytes()) % u64::from(self.count) == u64::from(self.index)
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    /// Parses `K/N` with `0 <= K < N`.
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let (k, n) = s
+            .split_once('/')
+            .ok_or_else(|| format!("`{s}` is not K/N (e.g. 0/8)"))?;
+        let index: u32 = k
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{k}` is not a shard index"))?;
+        let count: u32 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{n}` is not a shard count"))?;
+        if count == 0 || index >= count {
+            return Err(format!("shard {index}/{count}: need 0 <= K < N"));
+        }
+        Ok(Shard { index, count })
+    }
 }
 
 /// Compiled cleaning rules.
@@ -195,6 +235,8 @@ pub struct Settings {
     pub incremental: bool,
     /// No progress bar.
     pub quiet: bool,
+    /// Only this shard of the documents.
+    pub shard: Option<Shard>,
     pub batch_size: usize,
     pub clean: CleanRules,
     pub lexicon: Lexicon,
@@ -275,6 +317,7 @@ impl Settings {
             strict: overrides.strict,
             incremental: overrides.incremental,
             quiet: overrides.quiet,
+            shard: overrides.shard,
             output: overrides
                 .output
                 .unwrap_or_else(|| resolve(&file.output.dir)),

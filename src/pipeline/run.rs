@@ -22,8 +22,8 @@ use crate::error::{Error, Result};
 use crate::lexicon::Kind;
 use crate::model::{AnalyzedDocument, Reject};
 use crate::sinks::manifest::{
-    CacheInfo, InputInfo, InputSummary, Manifest, PipelineInfo, StageInfo, TableInfo, Tool,
-    MANIFEST_SCHEMA_VERSION,
+    CacheInfo, InputInfo, InputSummary, Manifest, PipelineInfo, ShardInfo, StageInfo, TableInfo,
+    Tool, MANIFEST_SCHEMA_VERSION,
 };
 use crate::sinks::{table_files, write_table, TableWriter};
 use crate::stages::aggregate::{self, DocCounts, Totals};
@@ -177,8 +177,12 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
             .or_default()
             .bytes = bytes;
     }
+    let in_shard = |key: &str| settings.shard.is_none_or(|s| s.contains(key));
+    let reject_key = |r: &Reject| format!("{} {}", r.source, r.record);
     for r in discovery.rejects {
-        ledger.reject(r);
+        if in_shard(&reject_key(&r)) {
+            ledger.reject(r);
+        }
     }
 
     let cache_file = cache::cache_path(output);
@@ -215,6 +219,7 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
     let mut aggregate_time = Duration::ZERO;
     let (mut n_docs, mut n_bytes, mut n_mentions) = (0u64, 0u64, 0u64);
     let mut exhausted = false;
+    let mut pending: Vec<(AnalyzedDocument, DocCounts)> = Vec::new();
 
     while !exhausted {
         // Read a bounded batch, in input order.
@@ -227,6 +232,8 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
                 break;
             };
             match outcome {
+                Ok(record) if !in_shard(&record.doc_id) => {}
+                Err(r) if !in_shard(&reject_key(&r)) => {}
                 Ok(record) => {
                     let place = format!("{} {}", record.source, record.record);
                     if let Some(first) = first_use.get(&record.doc_id) {
@@ -287,8 +294,6 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
             .collect();
 
         let t = Instant::now();
-        let mut docs = Vec::with_capacity(processed.len());
-        let mut counts = Vec::with_capacity(processed.len());
         for item in processed {
             times += item.times;
             reused += u64::from(item.reused);
@@ -300,17 +305,23 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
                     n_bytes += doc.doc.text.len() as u64;
                     ledger.document(&doc.doc.meta.source);
                     totals.add(&c);
-                    docs.push(doc);
-                    counts.push(c);
+                    pending.push((doc, c));
                 }
                 Err(r) => ledger.reject(r),
             }
         }
-        n_docs += docs.len() as u64;
-        n_mentions += docs.iter().map(|d| d.mentions.len() as u64).sum::<u64>();
-        documents.write(&mut aggregate::documents_table(&docs)?)?;
-        mentions.write(&mut aggregate::mentions_table(&docs, lexicon)?)?;
-        doc_entities.write(&mut aggregate::doc_entities_table(&docs, &counts, lexicon)?)?;
+        // Row groups hold a fixed number of documents, so that the files depend only on the
+        // documents (not on how reading was batched) and shards merge into the same bytes.
+        while pending.len() >= settings.batch_size || (exhausted && !pending.is_empty()) {
+            let take = pending.len().min(settings.batch_size);
+            let group: Vec<(AnalyzedDocument, DocCounts)> = pending.drain(..take).collect();
+            let (docs, counts): (Vec<_>, Vec<_>) = group.into_iter().unzip();
+            n_docs += docs.len() as u64;
+            n_mentions += docs.iter().map(|d| d.mentions.len() as u64).sum::<u64>();
+            documents.write(&mut aggregate::documents_table(&docs)?)?;
+            mentions.write(&mut aggregate::mentions_table(&docs, lexicon)?)?;
+            doc_entities.write(&mut aggregate::doc_entities_table(&docs, &counts, lexicon)?)?;
+        }
         aggregate_time += t.elapsed();
         debug!(
             documents = n_docs,
@@ -395,6 +406,7 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
         pipeline: PipelineInfo {
             path: settings.pipeline_path.display().to_string(),
             hash: settings.pipeline_hash.clone(),
+            batch_size: settings.batch_size as u64,
         },
         input: InputSummary {
             path: settings.input.path.display().to_string(),
@@ -436,6 +448,10 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
             })
             .collect(),
         stages,
+        shard: settings.shard.map(|s| ShardInfo {
+            index: s.index,
+            count: s.count,
+        }),
         cache: settings.incremental.then_some(CacheInfo {
             reused,
             processed: n_docs - reused,
@@ -565,7 +581,7 @@ fn process(
 /// It holds an exclusive lock on `.NAME.lock` beside the output for the whole run, so that a
 /// second run on the same output refuses instead of interleaving; the lock goes with the
 /// process, also when it is killed.
-struct Staging {
+pub struct Staging {
     path: PathBuf,
     target: PathBuf,
     committed: bool,
@@ -573,7 +589,8 @@ struct Staging {
 }
 
 impl Staging {
-    fn create(target: &Path) -> Result<Staging> {
+    /// Locks the output and creates the staging directory beside it.
+    pub fn create(target: &Path) -> Result<Staging> {
         if target.exists() {
             if !target.is_dir() {
                 return Err(Error::Usage(format!(
@@ -645,8 +662,13 @@ impl Staging {
         })
     }
 
+    /// Where tables are written until [`Staging::commit`].
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Swaps the staging directory in for the output.
-    fn commit(mut self) -> Result<()> {
+    pub fn commit(mut self) -> Result<()> {
         let old = self.path.with_extension("old");
         if self.target.exists() {
             fs::rename(&self.target, &old)

@@ -27,9 +27,20 @@ pub struct Manifest {
     pub tables: BTreeMap<String, TableInfo>,
     /// Stages in pipeline order.
     pub stages: Vec<StageInfo>,
+    /// The shard of a `--shard K/N` run (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardInfo>,
     /// Cache use in an incremental run (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache: Option<CacheInfo>,
+}
+
+/// Which shard a run wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShardInfo {
+    /// From 0.
+    pub index: u32,
+    pub count: u32,
 }
 
 /// How an incremental run used its cache.
@@ -54,6 +65,8 @@ pub struct PipelineInfo {
     pub path: String,
     /// SHA-256 of the pipeline file and every lexicon it loads.
     pub hash: String,
+    /// Documents per Parquet row group (`[run] batch_size`).
+    pub batch_size: u64,
 }
 
 /// What was read. `records == documents + rejects` always holds.

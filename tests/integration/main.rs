@@ -10,3 +10,4 @@ mod golden;
 mod incremental;
 mod rejects;
 mod seeds;
+mod shards;

@@ -76,7 +76,11 @@ pub fn parse(file: &InputFile, text: &str, limit: u64) -> Vec<ReadOutcome> {
         match end {
             Some(end) if next_doc.is_none_or(|n| end < n) => {
                 let doc = &text[body_start..end];
-                out.push(document(file, doc, &upper[body_start..end], limit).map_err(reject));
+                let record = document(file, doc, &upper[body_start..end], limit).map(|mut r| {
+                    r.record = format!("line {}", line_of(start));
+                    r
+                });
+                out.push(record.map_err(reject));
                 at = end + "</DOC>".len();
             }
             _ => {

@@ -1,0 +1,146 @@
+//! `run --shard K/N` + `merge` equals one run over everything, byte for byte.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::{newsetl, root};
+
+/// A corpus with documents, rejects and multi-record files, and a pipeline with small row
+/// groups (3 documents) so that merging must cut row groups exactly as a run does.
+fn setup(dir: &Path) -> (PathBuf, PathBuf) {
+    let input = dir.join("in");
+    std::fs::create_dir_all(input.join("seeds")).unwrap();
+    for entry in std::fs::read_dir(root().join("tests/fixtures/corpus"))
+        .unwrap()
+        .flatten()
+    {
+        std::fs::copy(entry.path(), input.join(entry.file_name())).unwrap();
+    }
+    for entry in std::fs::read_dir(root().join("seeds")).unwrap().flatten() {
+        std::fs::copy(entry.path(), input.join("seeds").join(entry.file_name())).unwrap();
+    }
+    for i in 0..12 {
+        std::fs::write(
+            input.join(format!("gen-{i:02}.txt")),
+            format!("PARIS - Warren Christopher met Qian Qichen in Paris, day {i}. Mr Qian left for Peking."),
+        )
+        .unwrap();
+    }
+    let pipeline = dir.join("p.toml");
+    let text = std::fs::read_to_string(root().join("pipelines/default.toml")).unwrap();
+    let text = text
+        .replace(
+            "\"lexicons/",
+            &format!("\"{}/pipelines/lexicons/", root().display()),
+        )
+        .replace("batch_size = 512", "batch_size = 3");
+    std::fs::write(&pipeline, text).unwrap();
+    (input, pipeline)
+}
+
+fn run(pipeline: &Path, input: &Path, out: &Path, extra: &[&str]) {
+    let output = newsetl()
+        .arg("run")
+        .arg(pipeline)
+        .arg("--input")
+        .arg(input)
+        .arg("--output")
+        .arg(out)
+        .arg("-q")
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn assert_same_tables(a: &Path, b: &Path) {
+    let mut n = 0;
+    for entry in std::fs::read_dir(a).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == "manifest.json" {
+            continue;
+        }
+        let same = std::fs::read(a.join(&name)).unwrap() == std::fs::read(b.join(&name)).unwrap();
+        assert!(
+            same,
+            "{name} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+        n += 1;
+    }
+    assert_eq!(n, 18);
+}
+
+#[test]
+fn merged_shards_equal_a_single_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, pipeline) = setup(dir.path());
+    let single = dir.path().join("single");
+    run(&pipeline, &input, &single, &[]);
+    let single_manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(single.join("manifest.json")).unwrap())
+            .unwrap();
+
+    for n in [1, 3, 8] {
+        let mut shard_dirs = Vec::new();
+        let mut documents = 0;
+        for k in 0..n {
+            let out = dir.path().join(format!("shards-{n}/part-{k}"));
+            run(&pipeline, &input, &out, &["--shard", &format!("{k}/{n}")]);
+            let m: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap())
+                    .unwrap();
+            assert_eq!(m["shard"]["count"], n);
+            documents += m["input"]["documents"].as_u64().unwrap();
+            shard_dirs.push(out);
+        }
+        assert_eq!(
+            documents,
+            single_manifest["input"]["documents"].as_u64().unwrap()
+        );
+        let merged = dir.path().join(format!("merged-{n}"));
+        // Any order of shard directories.
+        shard_dirs.reverse();
+        let output = newsetl()
+            .arg("merge")
+            .args(&shard_dirs)
+            .arg("--output")
+            .arg(&merged)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_same_tables(&single, &merged);
+        let m: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(merged.join("manifest.json")).unwrap())
+                .unwrap();
+        assert_eq!(m["input"], single_manifest["input"]);
+        assert_eq!(m["inputs"], single_manifest["inputs"]);
+    }
+}
+
+#[test]
+fn merge_refuses_an_incomplete_split() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, pipeline) = setup(dir.path());
+    let a = dir.path().join("a");
+    run(&pipeline, &input, &a, &["--shard", "0/2"]);
+    let out = newsetl()
+        .arg("merge")
+        .arg(&a)
+        .arg("--output")
+        .arg(dir.path().join("m"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing shard(s) 1 of 2"));
+    let bad = newsetl().args(["run", "--shard", "2/2"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
