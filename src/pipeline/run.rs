@@ -8,13 +8,15 @@
 //! Tables are written to a staging directory beside the output and swapped in only when the
 //! whole run succeeded, so a failed or killed run leaves the previous output intact.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::fs;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use tracing::{debug, info, warn};
+use xxhash_rust::xxh3::xxh3_128;
 
 use super::cache;
 use super::config::Settings;
@@ -107,18 +109,56 @@ struct InputCounts {
     rejects: u64,
 }
 
-/// Where every record went: the per-input counts and the rejects.
-#[derive(Debug, Default)]
+/// Where every record went: per-input counts and the rejects.
+///
+/// Inputs are kept only while records of theirs may still be in flight, then written to a
+/// JSON-lines file in the staging directory (spliced into `manifest.json` at the end), so
+/// memory does not grow with the number of input files.
 struct Ledger {
-    inputs: BTreeMap<String, InputCounts>,
+    /// Inputs not yet written, in input order.
+    open: VecDeque<String>,
+    counts: HashMap<String, InputCounts>,
     rejects: Vec<Reject>,
+    done: BufWriter<fs::File>,
+    done_path: PathBuf,
+    files: u64,
 }
 
 impl Ledger {
+    fn new(dir: &Path) -> Result<Ledger> {
+        let done_path = dir.join(".inputs.jsonl");
+        let file = fs::File::create(&done_path)
+            .map_err(|e| Error::io(format!("creating {}", done_path.display()), e))?;
+        Ok(Ledger {
+            open: VecDeque::new(),
+            counts: HashMap::new(),
+            rejects: Vec::new(),
+            done: BufWriter::new(file),
+            done_path,
+            files: 0,
+        })
+    }
+
+    fn entry(&mut self, source: &str) -> &mut InputCounts {
+        if !self.counts.contains_key(source) {
+            self.open.push_back(source.to_string());
+            self.counts
+                .insert(source.to_string(), InputCounts::default());
+        }
+        self.counts.get_mut(source).expect("inserted above")
+    }
+
+    /// A file that was opened.
+    fn opened(&mut self, file: ingest::OpenedFile) {
+        let counts = self.entry(&file.source);
+        counts.bytes = file.bytes;
+        counts.hash = file.hash;
+    }
+
     /// A record that could not become a document.
     fn reject(&mut self, r: Reject) {
         warn!(source = %r.source, record = %r.record, reason = %r.reason, "rejected");
-        let counts = self.inputs.entry(r.source.clone()).or_default();
+        let counts = self.entry(&r.source);
         counts.records += 1;
         counts.rejects += 1;
         self.rejects.push(r);
@@ -126,9 +166,41 @@ impl Ledger {
 
     /// A record that became a document.
     fn document(&mut self, source: &str) {
-        let counts = self.inputs.entry(source.to_string()).or_default();
+        let counts = self.entry(source);
         counts.records += 1;
         counts.documents += 1;
+    }
+
+    /// Writes out every input but the last `keep` (whose records may still come).
+    fn flush(&mut self, keep: usize) -> Result<()> {
+        while self.open.len() > keep {
+            let Some(source) = self.open.pop_front() else {
+                break;
+            };
+            let c = self.counts.remove(&source).unwrap_or_default();
+            let info = InputInfo {
+                source,
+                bytes: c.bytes,
+                content_hash: c.hash,
+                records: c.records,
+                documents: c.documents,
+                rejects: c.rejects,
+            };
+            let line = serde_json::to_string(&info).unwrap_or_default();
+            writeln!(self.done, "{line}")
+                .map_err(|e| Error::io(format!("writing {}", self.done_path.display()), e))?;
+            self.files += 1;
+        }
+        Ok(())
+    }
+
+    /// Writes out every input; returns the file of JSON lines.
+    fn finish(&mut self) -> Result<PathBuf> {
+        self.flush(0)?;
+        self.done
+            .flush()
+            .map_err(|e| Error::io(format!("writing {}", self.done_path.display()), e))?;
+        Ok(self.done_path.clone())
     }
 }
 
@@ -138,12 +210,8 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
     let matcher = EntityMatcher::new(&settings.lexicon)?;
     let lexicon = &settings.lexicon;
 
-    let discovery = ingest::discover(&settings.input)?;
-    info!(
-        input = %settings.input.path.display(),
-        files = discovery.files.len(),
-        "found input files"
-    );
+    let walk = ingest::walk(&settings.input)?;
+    info!(input = %settings.input.path.display(), "reading input");
     let output = &settings.output;
     let staging = Staging::create(output)?;
     let dir = staging.path.as_path();
@@ -168,22 +236,9 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
         format,
     )?;
 
-    let mut ledger = Ledger::default();
-    for file in &discovery.files {
-        let bytes = fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0);
-        ledger
-            .inputs
-            .entry(file.relative.clone())
-            .or_default()
-            .bytes = bytes;
-    }
+    let mut ledger = Ledger::new(dir)?;
     let in_shard = |key: &str| settings.shard.is_none_or(|s| s.contains(key));
     let reject_key = |r: &Reject| format!("{} {}", r.source, r.record);
-    for r in discovery.rejects {
-        if in_shard(&reject_key(&r)) {
-            ledger.reject(r);
-        }
-    }
 
     let cache_file = cache::cache_path(output);
     let old_cache = if settings.incremental {
@@ -210,10 +265,10 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
     };
     let mut reused = 0u64;
 
-    let total_bytes: u64 = ledger.inputs.values().map(|c| c.bytes).sum();
-    let progress = Progress::new(total_bytes, settings.quiet);
-    let mut records = ingest::Records::new(discovery.files, settings.input.clone());
-    let mut first_use: HashMap<String, String> = HashMap::new();
+    let progress = Progress::new(settings);
+    let mut records = ingest::Records::new(walk, settings.input.clone());
+    // Hashes of the doc_ids seen so far: 16 bytes a document, for rejecting duplicates.
+    let mut seen_ids: HashSet<u128> = HashSet::new();
     let mut totals = Totals::default();
     let mut times = StageTimes::default();
     let mut aggregate_time = Duration::ZERO;
@@ -227,7 +282,11 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
         let mut batch: Vec<(RawRecord, u128)> = Vec::new();
         let mut batch_bytes = 0;
         while batch.len() < settings.batch_size && batch_bytes < MAX_BATCH_BYTES {
-            let Some(outcome) = records.next() else {
+            let outcome = records.next();
+            for file in records.opened.drain(..) {
+                ledger.opened(file);
+            }
+            let Some(outcome) = outcome else {
                 exhausted = true;
                 break;
             };
@@ -235,12 +294,10 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
                 Ok(record) if !in_shard(&record.doc_id) => {}
                 Err(r) if !in_shard(&reject_key(&r)) => {}
                 Ok(record) => {
-                    let place = format!("{} {}", record.source, record.record);
-                    if let Some(first) = first_use.get(&record.doc_id) {
+                    if !seen_ids.insert(xxh3_128(record.doc_id.as_bytes())) {
                         let reason = format!(
-                            "duplicate doc_id: `{}` was first used by {}",
-                            record.doc_id,
-                            first.trim_end()
+                            "duplicate doc_id: `{}` was used by an earlier record",
+                            record.doc_id
                         );
                         ledger.reject(Reject {
                             source: record.source,
@@ -249,7 +306,6 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
                         });
                         continue;
                     }
-                    first_use.insert(record.doc_id.clone(), place);
                     batch_bytes += record.len();
                     let key = if settings.incremental {
                         cache::record_key(&record)
@@ -262,9 +318,6 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
             }
         }
         times.ingest += t.elapsed();
-        for (source, hash) in records.hashes.drain(..) {
-            ledger.inputs.entry(source).or_default().hash = Some(hash);
-        }
 
         let processed: Vec<Processed> = batch
             .into_par_iter()
@@ -329,7 +382,10 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
             "batch written"
         );
         progress.update(records.bytes_opened, n_docs, ledger.rejects.len());
+        // Every input but the one being read is complete.
+        ledger.flush(1)?;
     }
+    let inputs_file = ledger.finish()?;
 
     progress.finish();
     let t = Instant::now();
@@ -410,25 +466,13 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
         },
         input: InputSummary {
             path: settings.input.path.display().to_string(),
-            files: ledger.inputs.len() as u64,
+            files: ledger.files,
             bytes: n_bytes,
             records: n_records,
             documents: n_docs,
             rejects: n_rejects,
             rejects_by_reason,
         },
-        inputs: ledger
-            .inputs
-            .into_iter()
-            .map(|(source, c)| InputInfo {
-                source,
-                bytes: c.bytes,
-                content_hash: c.hash,
-                records: c.records,
-                documents: c.documents,
-                rejects: c.rejects,
-            })
-            .collect(),
         tables: rows
             .iter()
             .map(|(name, &rows)| {
@@ -472,7 +516,9 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
             );
         }
     }
-    manifest.write(&dir.join("manifest.json"))?;
+    manifest.write(&dir.join("manifest.json"), &inputs_file)?;
+    fs::remove_file(&inputs_file)
+        .map_err(|e| Error::io(format!("removing {}", inputs_file.display()), e))?;
     staging.commit()?;
     if let Some(cache) = new_cache {
         cache.commit()?;
@@ -497,11 +543,12 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
 struct Progress(Option<indicatif::ProgressBar>);
 
 impl Progress {
-    fn new(total_bytes: u64, quiet: bool) -> Self {
+    fn new(settings: &Settings) -> Self {
         use std::io::IsTerminal;
-        if quiet || !std::io::stderr().is_terminal() {
+        if settings.quiet || !std::io::stderr().is_terminal() {
             return Progress(None);
         }
+        let (_, total_bytes) = ingest::measure(&settings.input);
         let bar = indicatif::ProgressBar::new(total_bytes);
         let style = indicatif::ProgressStyle::with_template(
             "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta} {msg}",

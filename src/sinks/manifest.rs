@@ -21,8 +21,6 @@ pub struct Manifest {
     pub finished_at: String,
     pub pipeline: PipelineInfo,
     pub input: InputSummary,
-    /// Every input file, in input order.
-    pub inputs: Vec<InputInfo>,
     /// Tables by name.
     pub tables: BTreeMap<String, TableInfo>,
     /// Stages in pipeline order.
@@ -117,11 +115,27 @@ pub struct StageInfo {
 }
 
 impl Manifest {
-    /// Writes the manifest as pretty JSON.
-    pub fn write(&self, path: &Path) -> Result<()> {
+    /// Writes the manifest as pretty JSON, with `inputs` (every input file, in input order)
+    /// streamed from a file of JSON lines, so that a corpus of millions of files is never held
+    /// in memory.
+    pub fn write(&self, path: &Path, inputs_jsonl: &Path) -> Result<()> {
+        use std::io::{BufRead, BufWriter, Write};
         let json = serde_json::to_string_pretty(self)
             .map_err(|e| Error::Run(format!("serialising the manifest: {e}")))?;
-        std::fs::write(path, json + "\n")
-            .map_err(|e| Error::io(format!("writing {}", path.display()), e))
+        let head = json
+            .trim_end()
+            .strip_suffix('}')
+            .unwrap_or(&json)
+            .trim_end();
+        let io = |e| Error::io(format!("writing {}", path.display()), e);
+        let mut out = BufWriter::new(std::fs::File::create(path).map_err(io)?);
+        write!(out, "{head},\n  \"inputs\": [").map_err(io)?;
+        let lines = std::fs::File::open(inputs_jsonl).map_err(io)?;
+        for (i, line) in std::io::BufReader::new(lines).lines().enumerate() {
+            let line = line.map_err(io)?;
+            write!(out, "{}\n    {line}", if i == 0 { "" } else { "," }).map_err(io)?;
+        }
+        writeln!(out, "\n  ]\n}}").map_err(io)?;
+        out.flush().map_err(io)
     }
 }

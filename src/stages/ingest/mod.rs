@@ -49,27 +49,41 @@ pub struct InputFile {
     pub relative: String,
 }
 
-/// The files to read, in sorted order, and the paths that could not even be listed.
-#[derive(Debug, Default)]
-pub struct Discovery {
-    pub files: Vec<InputFile>,
-    pub rejects: Vec<Reject>,
+/// The input files in sorted path order, found lazily: memory does not grow with the number
+/// of files (a sorted walk holds only the entries of the folders it is in).
+pub struct Walk {
+    inner: WalkInner,
+    extensions: Vec<String>,
+    root: PathBuf,
 }
 
-/// Finds the input files under `settings.path` (a file or a directory, walked recursively in
-/// sorted order, hidden entries skipped) whose extension is one of `settings.extensions`.
+enum WalkInner {
+    One(Option<InputFile>),
+    Dir(Box<walkdir::FilterEntry<walkdir::IntoIter, fn(&walkdir::DirEntry) -> bool>>),
+}
+
+fn not_hidden(e: &walkdir::DirEntry) -> bool {
+    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
+}
+
+/// Starts walking `settings.path` (a file, a directory walked recursively in sorted order with
+/// hidden entries skipped, or `-` for standard input), yielding the files whose extension is
+/// one of `settings.extensions`.
 ///
 /// A missing input is a usage error; an unreadable directory, a broken link or a symbolic-link
 /// loop inside it becomes a reject and the walk goes on.
-pub fn discover(settings: &InputSettings) -> Result<Discovery> {
+pub fn walk(settings: &InputSettings) -> Result<Walk> {
     let input = settings.path.as_path();
-    let mut discovery = Discovery::default();
-    if input == Path::new("-") {
-        discovery.files.push(InputFile {
+    let one = |relative: String| Walk {
+        inner: WalkInner::One(Some(InputFile {
             path: input.to_path_buf(),
-            relative: "-".into(),
-        });
-        return Ok(discovery);
+            relative,
+        })),
+        extensions: settings.extensions.clone(),
+        root: input.to_path_buf(),
+    };
+    if input == Path::new("-") {
+        return Ok(one("-".into()));
     }
     let metadata = fs::metadata(input).map_err(|e| {
         Error::Usage(format!(
@@ -82,55 +96,74 @@ pub fn discover(settings: &InputSettings) -> Result<Discovery> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        discovery.files.push(InputFile {
-            path: input.to_path_buf(),
-            relative: name,
-        });
-        return Ok(discovery);
+        return Ok(one(name));
     }
     let walker = WalkDir::new(input)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
-        match entry {
-            Ok(entry) if entry.file_type().is_dir() => {}
-            Ok(entry) => {
-                if has_extension(entry.path(), &settings.extensions) {
-                    discovery.files.push(InputFile {
-                        relative: relative_path(input, entry.path()),
-                        path: entry.into_path(),
-                    });
-                }
-            }
-            Err(e) => {
-                let path = e
-                    .path()
-                    .map(|p| relative_path(input, p))
-                    .unwrap_or_default();
-                let reason = if e.loop_ancestor().is_some() {
-                    format!(
-                        "symbolic link loop: {} leads back to a folder above it",
-                        e.path()
-                            .map(|p| p.display().to_string())
-                            .unwrap_or_default()
-                    )
-                } else {
-                    match e.io_error() {
-                        Some(io) => format!("cannot be read: {io}"),
-                        None => e.to_string(),
+        .filter_entry(not_hidden as fn(&walkdir::DirEntry) -> bool);
+    Ok(Walk {
+        inner: WalkInner::Dir(Box::new(walker)),
+        extensions: settings.extensions.clone(),
+        root: input.to_path_buf(),
+    })
+}
+
+impl Iterator for Walk {
+    type Item = std::result::Result<InputFile, Reject>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let walker = match &mut self.inner {
+            WalkInner::One(file) => return file.take().map(Ok),
+            WalkInner::Dir(walker) => walker,
+        };
+        loop {
+            match walker.next()? {
+                Ok(entry) if entry.file_type().is_dir() => {}
+                Ok(entry) => {
+                    if has_extension(entry.path(), &self.extensions) {
+                        return Some(Ok(InputFile {
+                            relative: relative_path(&self.root, entry.path()),
+                            path: entry.into_path(),
+                        }));
                     }
-                };
-                discovery.rejects.push(Reject {
-                    source: path,
-                    record: String::new(),
-                    reason,
-                });
+                }
+                Err(e) => {
+                    let path = e
+                        .path()
+                        .map(|p| relative_path(&self.root, p))
+                        .unwrap_or_default();
+                    let reason = if e.loop_ancestor().is_some() {
+                        format!("symbolic link loop: {path} leads back to a folder above it")
+                    } else {
+                        match e.io_error() {
+                            Some(io) => format!("cannot be read: {io}"),
+                            None => e.to_string(),
+                        }
+                    };
+                    return Some(Err(Reject {
+                        source: path,
+                        record: String::new(),
+                        reason,
+                    }));
+                }
             }
         }
     }
-    Ok(discovery)
+}
+
+/// Counts the input files and their bytes (for a progress bar) with a walk of its own.
+pub fn measure(settings: &InputSettings) -> (u64, u64) {
+    let Ok(walk) = walk(settings) else {
+        return (0, 0);
+    };
+    walk.flatten().fold((0, 0), |(n, bytes), f| {
+        (
+            n + 1,
+            bytes + fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0),
+        )
+    })
 }
 
 fn has_extension(path: &Path, extensions: &[String]) -> bool {
@@ -216,24 +249,33 @@ pub type ReadOutcome = std::result::Result<RawRecord, Reject>;
 
 /// Reads files one after the other, yielding records in order.
 pub struct Records {
-    files: std::vec::IntoIter<InputFile>,
+    files: Walk,
     current: Option<Box<dyn Iterator<Item = ReadOutcome> + Send>>,
     settings: InputSettings,
     /// Bytes (on disk) of the files opened so far, for progress.
     pub bytes_opened: u64,
-    /// Content hashes of the files opened so far, drained by the caller.
-    pub hashes: Vec<(String, String)>,
+    /// Files opened since the caller last drained this, in order.
+    pub opened: Vec<OpenedFile>,
+}
+
+/// A file that [`Records`] opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenedFile {
+    pub source: String,
+    pub bytes: u64,
+    /// `xxh3-128:…` of its bytes; `None` for standard input.
+    pub hash: Option<String>,
 }
 
 impl Records {
-    /// Reads `files` in the given order.
-    pub fn new(files: Vec<InputFile>, settings: InputSettings) -> Self {
+    /// Reads the files of `walk`, in order.
+    pub fn new(files: Walk, settings: InputSettings) -> Self {
         Records {
-            files: files.into_iter(),
+            files,
             current: None,
             settings,
             bytes_opened: 0,
-            hashes: Vec::new(),
+            opened: Vec::new(),
         }
     }
 }
@@ -267,13 +309,24 @@ impl Iterator for Records {
                 }
                 self.current = None;
             }
-            let file = self.files.next()?;
-            if file.path != Path::new("-") {
-                if let Ok((bytes, hash)) = content_hash(&file.path) {
-                    self.bytes_opened += bytes;
-                    self.hashes.push((file.relative.clone(), hash));
+            let file = match self.files.next()? {
+                Ok(file) => file,
+                Err(reject) => return Some(Err(reject)),
+            };
+            let (bytes, hash) = if file.path == Path::new("-") {
+                (0, None)
+            } else {
+                match content_hash(&file.path) {
+                    Ok((bytes, hash)) => (bytes, Some(hash)),
+                    Err(_) => (0, None),
                 }
-            }
+            };
+            self.bytes_opened += bytes;
+            self.opened.push(OpenedFile {
+                source: file.relative.clone(),
+                bytes,
+                hash,
+            });
             match open(&file, &self.settings) {
                 Ok(records) => self.current = Some(records),
                 Err(reject) => return Some(Err(reject)),
