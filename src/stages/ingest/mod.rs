@@ -57,9 +57,12 @@ pub struct Walk {
     root: PathBuf,
 }
 
+/// A directory walk that skips hidden entries.
+type DirWalk = walkdir::FilterEntry<walkdir::IntoIter, fn(&walkdir::DirEntry) -> bool>;
+
 enum WalkInner {
     One(Option<InputFile>),
-    Dir(Box<walkdir::FilterEntry<walkdir::IntoIter, fn(&walkdir::DirEntry) -> bool>>),
+    Dir(Box<DirWalk>),
 }
 
 fn not_hidden(e: &walkdir::DirEntry) -> bool {
