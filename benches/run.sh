@@ -28,7 +28,7 @@ docs=$(find "$corpus/txt" -name '*.txt' | wc -l)
 # One alternation of every surface form of the pipeline's lexicons (names, aliases, short
 # forms), escaped as a regular expression: the work a scan for the same names must do.
 python3 - "$work/pattern" <<'PY'
-import glob, re, sys
+import glob, sys
 forms = set()
 for path in glob.glob("pipelines/lexicons/*.tsv"):
     for line in open(path, encoding="utf-8"):
@@ -37,7 +37,9 @@ for path in glob.glob("pipelines/lexicons/*.tsv"):
         cols = line.rstrip("\n").split("\t")
         for col in cols[1:4]:
             forms.update(f.strip() for f in col.split("|") if f.strip())
-open(sys.argv[1], "w").write("|".join(re.escape(f) for f in sorted(forms)))
+meta = set("\\.+*?()|[]{}^$")
+escape = lambda f: "".join("\\" + c if c in meta else c for c in f)
+open(sys.argv[1], "w").write("|".join(escape(f) for f in sorted(forms)))
 PY
 
 measure() { # label, command...

@@ -2,13 +2,12 @@
 //! key, so that users can pin outputs in their regression tests and see what changed.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::Path;
 
-use polars::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::sinks::read::{read_table, Table};
 
 /// The key columns of each table newsetl writes; rows are matched on these.
 pub fn table_key(table: &str) -> Option<&'static [&'static str]> {
@@ -105,12 +104,6 @@ impl TableDiff {
     }
 }
 
-/// A table read as text cells.
-struct Table {
-    columns: Vec<String>,
-    rows: Vec<Vec<String>>,
-}
-
 /// Compares the tables of two output directories.
 pub fn diff_dirs(old: &Path, new: &Path, options: &DiffOptions) -> Result<Vec<TableDiff>> {
     for dir in [old, new] {
@@ -185,50 +178,6 @@ fn table_names(dir: &Path) -> Result<Vec<String>> {
         }
     }
     Ok(names)
-}
-
-/// Reads `NAME.csv`, or else `NAME.parquet`, as text cells.
-fn read_table(dir: &Path, name: &str) -> Result<Option<Table>> {
-    let csv_path = dir.join(format!("{name}.csv"));
-    if csv_path.is_file() {
-        let bad = |e: csv::Error| Error::Usage(format!("{}: {e}", csv_path.display()));
-        let mut reader = csv::Reader::from_path(&csv_path).map_err(bad)?;
-        let columns = reader
-            .headers()
-            .map_err(bad)?
-            .iter()
-            .map(String::from)
-            .collect();
-        let rows = reader
-            .records()
-            .map(|r| r.map(|r| r.iter().map(String::from).collect()))
-            .collect::<std::result::Result<Vec<Vec<String>>, _>>()
-            .map_err(bad)?;
-        return Ok(Some(Table { columns, rows }));
-    }
-    let parquet_path = dir.join(format!("{name}.parquet"));
-    if !parquet_path.is_file() {
-        return Ok(None);
-    }
-    let bad = |e: PolarsError| Error::Usage(format!("{}: {e}", parquet_path.display()));
-    let file = File::open(&parquet_path)
-        .map_err(|e| Error::io(format!("reading {}", parquet_path.display()), e))?;
-    let frame = ParquetReader::new(file).finish().map_err(bad)?;
-    let columns: Vec<String> = frame
-        .get_column_names()
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
-    let mut cells: Vec<Vec<String>> = Vec::new();
-    for column in frame.columns() {
-        let as_text = column.cast(&DataType::String).map_err(bad)?;
-        let values = as_text.str().map_err(bad)?;
-        cells.push(values.iter().map(|v| v.unwrap_or("").to_string()).collect());
-    }
-    let rows = (0..frame.height())
-        .map(|i| cells.iter().map(|c| c[i].clone()).collect())
-        .collect();
-    Ok(Some(Table { columns, rows }))
 }
 
 fn diff_table(name: &str, old: Table, new: Table, options: &DiffOptions) -> TableDiff {

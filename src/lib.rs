@@ -20,6 +20,8 @@ pub mod merge;
 pub mod model;
 pub mod pipeline;
 #[cfg(feature = "tables")]
+pub mod report;
+#[cfg(feature = "tables")]
 pub mod sinks;
 pub mod stages;
 

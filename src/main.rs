@@ -70,6 +70,9 @@ enum Command {
         /// doc_id; combine shard outputs with `newsetl merge`.
         #[arg(long, value_name = "K/N")]
         shard: Option<Shard>,
+        /// Do not write report.html.
+        #[arg(long)]
+        no_report: bool,
     },
     /// Combine the outputs of `run --shard K/N` into the output of one run over everything.
     Merge {
@@ -82,6 +85,11 @@ enum Command {
         /// Table formats to write.
         #[arg(long, value_enum, default_value_t = Format::Both)]
         format: Format,
+    },
+    /// Write OUTPUT_DIR/report.html: a self-contained page of the run's results.
+    Report {
+        /// An output directory of `newsetl run`.
+        output: PathBuf,
     },
     /// Compare two output directories table by table.
     ///
@@ -128,6 +136,7 @@ fn main() -> ExitCode {
             strict,
             incremental,
             shard,
+            no_report,
         } => run(
             pipeline,
             Overrides {
@@ -140,6 +149,7 @@ fn main() -> ExitCode {
                 incremental,
                 quiet,
                 shard,
+                report: !no_report,
             },
         )
         .map(|()| Outcome::Success),
@@ -156,6 +166,9 @@ fn main() -> ExitCode {
             );
             Outcome::Success
         }),
+        Command::Report { output } => {
+            newsetl::report::write_report(&output).map(|()| Outcome::Success)
+        }
         Command::Diff {
             old,
             new,

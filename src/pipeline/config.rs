@@ -168,6 +168,8 @@ pub struct Overrides {
     /// No progress bar.
     pub quiet: bool,
     pub shard: Option<Shard>,
+    /// Write `report.html` with the tables.
+    pub report: bool,
 }
 
 /// One shard of a run split over several workers: the documents whose stable hash of
@@ -237,6 +239,8 @@ pub struct Settings {
     pub quiet: bool,
     /// Only this shard of the documents.
     pub shard: Option<Shard>,
+    /// Write `report.html` with the tables.
+    pub report: bool,
     pub batch_size: usize,
     pub clean: CleanRules,
     pub lexicon: Lexicon,
@@ -318,6 +322,7 @@ impl Settings {
             incremental: overrides.incremental,
             quiet: overrides.quiet,
             shard: overrides.shard,
+            report: overrides.report,
             output: overrides
                 .output
                 .unwrap_or_else(|| resolve(&file.output.dir)),

@@ -519,6 +519,9 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
     manifest.write(&dir.join("manifest.json"), &inputs_file)?;
     fs::remove_file(&inputs_file)
         .map_err(|e| Error::io(format!("removing {}", inputs_file.display()), e))?;
+    if settings.report {
+        crate::report::write_report(dir)?;
+    }
     staging.commit()?;
     if let Some(cache) = new_cache {
         cache.commit()?;

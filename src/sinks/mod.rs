@@ -5,6 +5,7 @@
 pub mod csv;
 pub mod manifest;
 pub mod parquet;
+pub mod read;
 
 use std::fs::File;
 use std::io::BufWriter;
