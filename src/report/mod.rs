@@ -20,6 +20,19 @@ const TOP: usize = 15;
 /// Example sentences per entity.
 const EXAMPLES: usize = 3;
 
+/// The parts of `manifest.json` that the report shows (serde skips the rest unparsed).
+#[derive(Debug, Serialize, serde::Deserialize)]
+struct ManifestSummary {
+    tool: Value,
+    run_id: Value,
+    started_at: Value,
+    finished_at: Value,
+    pipeline: Value,
+    input: Value,
+    tables: Value,
+    stages: Value,
+}
+
 #[derive(Debug, Serialize)]
 struct Bar {
     entity: String,
@@ -86,7 +99,13 @@ pub fn write_report(dir: &Path) -> Result<()> {
 fn anchor(kind: &str, entity: &str) -> String {
     let slug: String = entity
         .chars()
-        .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     format!("{kind}-{slug}")
 }
@@ -94,9 +113,11 @@ fn anchor(kind: &str, entity: &str) -> String {
 /// Renders the report of the output in `dir`.
 pub fn render(dir: &Path) -> Result<String> {
     let manifest_path = dir.join("manifest.json");
+    // Only the summary: the list of every input can be millions of entries long.
     let manifest: Value = std::fs::read_to_string(&manifest_path)
         .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
+        .and_then(|t| serde_json::from_str::<ManifestSummary>(&t).ok())
+        .and_then(|m| serde_json::to_value(m).ok())
         .ok_or_else(|| Error::Usage(format!("{}: not a newsetl output", dir.display())))?;
 
     let mut charts = Vec::new();
@@ -106,8 +127,15 @@ pub fn render(dir: &Path) -> Result<String> {
         ("places", "place", "Top places"),
         ("terms", "term", "Top terms"),
     ] {
-        let rows = read_table(dir, table)?.map(|t| t.records()).unwrap_or_default();
-        let max = rows.iter().map(|r| int(r, "mentions")).max().unwrap_or(1).max(1);
+        let rows = read_table(dir, table)?
+            .map(|t| t.records())
+            .unwrap_or_default();
+        let max = rows
+            .iter()
+            .map(|r| int(r, "mentions"))
+            .max()
+            .unwrap_or(1)
+            .max(1);
         let bars: Vec<Bar> = rows
             .iter()
             .take(TOP)
@@ -143,6 +171,7 @@ pub fn render(dir: &Path) -> Result<String> {
                 counts[i] = int(r, "mentions");
             }
         }
+        true
     })?;
     let mut terms_by_document: Vec<(String, Vec<i64>)> = per_doc.into_iter().collect();
     terms_by_document.sort_by_key(|(id, c)| (-c.iter().sum::<i64>(), id.clone()));
@@ -166,6 +195,7 @@ pub fn render(dir: &Path) -> Result<String> {
         if let Some((figure, term)) = pair {
             figure_terms.push((figure, term, int(r, "sentences")));
         }
+        true
     })?;
     figure_terms.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| (&a.0, &a.1).cmp(&(&b.0, &b.1))));
     figure_terms.truncate(20);
@@ -190,7 +220,11 @@ pub fn render(dir: &Path) -> Result<String> {
         .collect();
     let rejects_by_reason = manifest["input"]["rejects_by_reason"]
         .as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_i64().unwrap_or(0))).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_i64().unwrap_or(0)))
+                .collect()
+        })
         .unwrap_or_default();
 
     let page = Page {
@@ -218,26 +252,41 @@ pub fn render(dir: &Path) -> Result<String> {
 /// Up to [`EXAMPLES`] sentences for each top entity, from `mentions` and `documents`.
 fn examples(dir: &Path, top: &[(String, String)]) -> Result<Vec<Examples>> {
     let wanted: HashSet<(&str, &str)> = top.iter().map(|(k, e)| (k.as_str(), e.as_str())).collect();
-    let mut found: HashMap<(String, String), Vec<(String, i64, i64)>> = HashMap::new();
+    // (kind, entity) -> [(doc_id, start, end)]
+    type Found = HashMap<(String, String), Vec<(String, i64, i64)>>;
+    let mut found: Found = HashMap::new();
+    let mut complete = 0;
+    // Stops as soon as every top entity has its examples (usually early in the table).
     for_each_row(dir, "mentions", |r| {
         let key = (r["kind"].clone(), r["entity"].clone());
         if wanted.contains(&(key.0.as_str(), key.1.as_str())) {
             let list = found.entry(key).or_default();
             if list.len() < EXAMPLES {
                 list.push((r["doc_id"].clone(), int(r, "start"), int(r, "end")));
+                if list.len() == EXAMPLES {
+                    complete += 1;
+                }
             }
         }
+        complete < wanted.len()
     })?;
-    let needed: HashSet<String> = found.values().flatten().map(|(d, _, _)| d.clone()).collect();
+    let needed: HashSet<String> = found
+        .values()
+        .flatten()
+        .map(|(d, _, _)| d.clone())
+        .collect();
     let mut texts: HashMap<String, Vec<char>> = HashMap::new();
     for_each_row(dir, "documents", |r| {
         if needed.contains(&r["doc_id"]) {
             texts.insert(r["doc_id"].clone(), r["text"].chars().collect());
         }
+        texts.len() < needed.len()
     })?;
     let mut out = Vec::new();
     for (kind, entity) in top {
-        let Some(list) = found.get(&(kind.clone(), entity.clone())) else { continue };
+        let Some(list) = found.get(&(kind.clone(), entity.clone())) else {
+            continue;
+        };
         let snippets = list
             .iter()
             .filter_map(|(doc, start, end)| {
@@ -268,7 +317,9 @@ fn sentence_start(text: &[char], at: usize) -> usize {
     let floor = at.saturating_sub(200);
     (floor..at)
         .rev()
-        .find(|&i| text[i] == '\n' || (i > 0 && matches!(text[i - 1], '.' | '!' | '?') && text[i] == ' '))
+        .find(|&i| {
+            text[i] == '\n' || (i > 0 && matches!(text[i - 1], '.' | '!' | '?') && text[i] == ' ')
+        })
         .map_or(floor, |i| i + 1)
 }
 

@@ -21,7 +21,13 @@ impl Table {
     pub fn records(&self) -> Vec<HashMap<String, String>> {
         self.rows
             .iter()
-            .map(|row| self.columns.iter().cloned().zip(row.iter().cloned()).collect())
+            .map(|row| {
+                self.columns
+                    .iter()
+                    .cloned()
+                    .zip(row.iter().cloned())
+                    .collect()
+            })
             .collect()
     }
 }
@@ -38,6 +44,7 @@ pub fn read_table(dir: &Path, name: &str) -> Result<Option<Table>> {
                 first = false;
             }
             table.rows.push(row.to_vec());
+            true
         })?;
         if first {
             table.columns = csv_headers(&csv_path)?;
@@ -69,11 +76,12 @@ pub fn read_table(dir: &Path, name: &str) -> Result<Option<Table>> {
     Ok(Some(Table { columns, rows }))
 }
 
-/// Calls `f` with each row of a table as a map, streaming when the table has a CSV file.
+/// Calls `f` with each row of a table as a map, streaming when the table has a CSV file,
+/// until `f` returns `false`.
 pub fn for_each_row(
     dir: &Path,
     name: &str,
-    mut f: impl FnMut(&HashMap<String, String>),
+    mut f: impl FnMut(&HashMap<String, String>) -> bool,
 ) -> Result<()> {
     let csv_path = dir.join(format!("{name}.csv"));
     if csv_path.is_file() {
@@ -81,12 +89,14 @@ pub fn for_each_row(
         return for_each_csv_row(&csv_path, |columns, row| {
             record.clear();
             record.extend(columns.iter().cloned().zip(row.iter().cloned()));
-            f(&record);
+            f(&record)
         });
     }
     if let Some(table) = read_table(dir, name)? {
         for record in table.records() {
-            f(&record);
+            if !f(&record) {
+                break;
+            }
         }
     }
     Ok(())
@@ -95,19 +105,31 @@ pub fn for_each_row(
 fn csv_headers(path: &Path) -> Result<Vec<String>> {
     let bad = |e: csv::Error| Error::Usage(format!("{}: {e}", path.display()));
     let mut reader = csv::Reader::from_path(path).map_err(bad)?;
-    Ok(reader.headers().map_err(bad)?.iter().map(String::from).collect())
+    Ok(reader
+        .headers()
+        .map_err(bad)?
+        .iter()
+        .map(String::from)
+        .collect())
 }
 
-fn for_each_csv_row(path: &Path, mut f: impl FnMut(&[String], &[String])) -> Result<()> {
+fn for_each_csv_row(path: &Path, mut f: impl FnMut(&[String], &[String]) -> bool) -> Result<()> {
     let bad = |e: csv::Error| Error::Usage(format!("{}: {e}", path.display()));
     let mut reader = csv::Reader::from_path(path).map_err(bad)?;
-    let columns: Vec<String> = reader.headers().map_err(bad)?.iter().map(String::from).collect();
+    let columns: Vec<String> = reader
+        .headers()
+        .map_err(bad)?
+        .iter()
+        .map(String::from)
+        .collect();
     let mut row: Vec<String> = Vec::new();
     for record in reader.records() {
         let record = record.map_err(bad)?;
         row.clear();
         row.extend(record.iter().map(String::from));
-        f(&columns, &row);
+        if !f(&columns, &row) {
+            break;
+        }
     }
     Ok(())
 }

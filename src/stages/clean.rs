@@ -12,7 +12,11 @@ const MAX_HEADLINE_CHARS: usize = 300;
 
 /// Cleans one document.
 pub fn clean(doc: SourceDocument, rules: &CleanRules) -> CleanDocument {
-    let normalized: String = doc.text.nfc().map(normalize_char).collect();
+    // Most news is already NFC (all ASCII text is): skip the normalisation pass then.
+    let normalized: String = match unicode_normalization::is_nfc_quick(doc.text.chars()) {
+        unicode_normalization::IsNormalized::Yes => doc.text.chars().map(normalize_char).collect(),
+        _ => doc.text.nfc().map(normalize_char).collect(),
+    };
 
     let mut outlet = None;
     let mut paragraphs: Vec<String> = Vec::new();
