@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate a benchmark corpus of real-looking news from the seed articles, deterministically.
 
-usage: gen_corpus.py OUT_DIR SIZE_MB [--seed N]
+usage: gen_corpus.py OUT_DIR SIZE_MB [--seed N] [--only txt|jsonl]
 
 Articles are built from the seeds' paragraphs with figures and places swapped for others from
 the pipeline's own lexicons, and a headline; about 4-6 KB each. The same corpus is written
@@ -32,6 +32,8 @@ def lexicon(name):
 def main():
     out, size_mb = sys.argv[1], float(sys.argv[2])
     seed = int(sys.argv[sys.argv.index("--seed") + 1]) if "--seed" in sys.argv else 1994
+    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+    write_txt, write_jsonl = only in (None, "txt"), only in (None, "jsonl")
     rng = random.Random(seed)
     paragraphs = []
     for name in sorted(os.listdir(os.path.join(ROOT, "seeds"))):
@@ -67,17 +69,21 @@ def main():
     while written < target:
         headline, text = article()
         doc_id = f"{n:08d}"
-        folder = os.path.join(out, "txt", f"{n // 1000:04d}")
-        if n % 1000 == 0:
-            os.makedirs(folder, exist_ok=True)
         body = f"{headline}\n\n{text}\n"
-        with open(os.path.join(folder, doc_id + ".txt"), "w", encoding="utf-8") as f:
-            f.write(body)
-        if n % 10000 == 0:
-            if jsonl:
-                jsonl.close()
-            jsonl = open(os.path.join(out, "jsonl", f"part-{n // 10000:04d}.jsonl"), "w", encoding="utf-8")
-        jsonl.write(json.dumps({"id": doc_id, "title": headline, "text": text}, ensure_ascii=False) + "\n")
+        if write_txt:
+            folder = os.path.join(out, "txt", f"{n // 1000:04d}")
+            if n % 1000 == 0:
+                os.makedirs(folder, exist_ok=True)
+            with open(os.path.join(folder, doc_id + ".txt"), "w", encoding="utf-8") as f:
+                f.write(body)
+        if write_jsonl:
+            if n % 10000 == 0:
+                if jsonl:
+                    jsonl.close()
+                path = os.path.join(out, "jsonl", f"part-{n // 10000:04d}.jsonl")
+                jsonl = open(path, "w", encoding="utf-8")
+            record = {"id": doc_id, "title": headline, "text": text}
+            jsonl.write(json.dumps(record, ensure_ascii=False) + "\n")
         written += len(body.encode("utf-8"))
         n += 1
     if jsonl:
