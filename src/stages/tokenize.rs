@@ -78,12 +78,26 @@ fn keeps_period(word: &str) -> bool {
 
 /// Word and number tokens (punctuation is skipped).
 pub fn tokens(text: &str) -> Vec<Token> {
-    let mut out = Vec::new();
+    let mut out: Vec<Token> = Vec::new();
     for (start, word) in text.split_word_bound_indices() {
         if !word.chars().any(char::is_alphanumeric) {
             continue;
         }
         let mut end = start + word.len();
+        // The previous token may have taken this segment's first character (an abbreviation's
+        // period, when a combining mark follows it): start after it.
+        let (start, word) = match out.last() {
+            Some(prev) if prev.end > start => {
+                if prev.end >= end {
+                    continue;
+                }
+                (prev.end, &text[prev.end..end])
+            }
+            _ => (start, word),
+        };
+        if !word.chars().any(char::is_alphanumeric) {
+            continue;
+        }
         // A possessive is a token of its own: `Christopher's` -> `Christopher` + `'s`.
         if let Some(stem) = word.strip_suffix("'s").or_else(|| word.strip_suffix("’s")) {
             if !stem.is_empty() {
@@ -148,6 +162,14 @@ mod tests {
                 "Body."
             ]
         );
+    }
+
+    #[test]
+    fn tokens_never_overlap_when_a_mark_follows_a_kept_period() {
+        // Found by the property tests: `.` + U+0BBE is one segment after the initial `A`.
+        let text = "A.\u{bbe} ";
+        let toks = tokens(text);
+        assert!(toks.windows(2).all(|w| w[0].end <= w[1].start), "{toks:?}");
     }
 
     #[test]
