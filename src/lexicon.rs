@@ -23,11 +23,19 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
-/// Dense index of an entity in a [`Lexicon`]; per-match work carries this, never a string.
-pub type EntityId = u32;
+/// Identifies an entity; per-match work carries this, never a string. Lexicon entities have
+/// small dense ids; entities found by discovery (not in any lexicon) have [`DISCOVERED`] set
+/// and a stable hash of their kind and name, so ids do not depend on thread timing and stay
+/// valid in the incremental cache.
+pub type EntityId = u64;
+
+/// The bit that marks a discovered entity's id.
+pub const DISCOVERED: EntityId = 1 << 63;
 
 /// What an entity is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Figure,
@@ -77,6 +85,8 @@ pub enum Method {
     Alias,
     /// A short form resolved to a full name seen earlier in the document.
     Coreference,
+    /// Found from evidence in the text (titles, first names, reporting verbs), not a lexicon.
+    Discovery,
 }
 
 impl Method {
@@ -86,6 +96,7 @@ impl Method {
             Method::Lexicon => "lexicon",
             Method::Alias => "alias",
             Method::Coreference => "coreference",
+            Method::Discovery => "discovery",
         }
     }
 }
@@ -109,11 +120,15 @@ pub struct Pattern {
     pub case_sensitive: bool,
 }
 
-/// All entities and patterns of a pipeline, loaded from its lexicon files.
-#[derive(Debug, Clone, Default)]
+/// All entities and patterns of a pipeline, loaded from its lexicon files, and the entities
+/// that discovery found during the run.
+#[derive(Debug, Default)]
 pub struct Lexicon {
     pub entities: Vec<Entity>,
     pub patterns: Vec<Pattern>,
+    /// Discovered entities; each is leaked once so that lookups can hand out plain references
+    /// (they live for the run, like the corpus-wide counts).
+    discovered: std::sync::RwLock<HashMap<EntityId, &'static Entity>>,
 }
 
 /// One row of a lexicon file, as written (missing trailing fields are empty).
@@ -145,7 +160,40 @@ impl Lexicon {
 
     /// The entity behind an id.
     pub fn entity(&self, id: EntityId) -> &Entity {
-        &self.entities[id as usize]
+        if id & DISCOVERED == 0 {
+            return &self.entities[id as usize];
+        }
+        let known = self.discovered.read().unwrap_or_else(|e| e.into_inner());
+        known
+            .get(&id)
+            .copied()
+            .expect("discovered ids are registered before use")
+    }
+
+    /// Registers an entity found by discovery and returns its id (the same for the same kind
+    /// and name, in every run).
+    pub fn discover(&self, kind: Kind, name: &str) -> EntityId {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        hasher.update(kind.as_str().as_bytes());
+        hasher.update(&[0]);
+        hasher.update(name.as_bytes());
+        let id = DISCOVERED | (hasher.digest() >> 1);
+        if self
+            .discovered
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(&id)
+        {
+            return id;
+        }
+        let mut known = self.discovered.write().unwrap_or_else(|e| e.into_inner());
+        known.entry(id).or_insert_with(|| {
+            Box::leak(Box::new(Entity {
+                kind,
+                name: name.to_string(),
+            }))
+        });
+        id
     }
 
     /// Loads and merges lexicon files. `case_sensitive` comes from the pipeline file, per file.

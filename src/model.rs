@@ -13,7 +13,7 @@ use std::ops::Range;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::lexicon::{EntityId, Method};
+use crate::lexicon::{EntityId, Kind, Method};
 
 /// Where a document came from and how it was read; carried unchanged to the tables.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,4 +121,8 @@ pub struct AnalyzedDocument {
     pub n_tokens: u32,
     /// Mentions sorted by offset; no two overlap.
     pub mentions: Vec<Mention>,
+    /// The discovered entities that `mentions` refer to (kind and name), so that a document
+    /// taken from the incremental cache can register them again.
+    #[serde(default)]
+    pub discovered: Vec<(Kind, String)>,
 }

@@ -36,7 +36,7 @@ fuzz_target!(|data: &str| {
         outlet: None,
     };
     let tokenized = tokenize::tokenize(clean::clean(doc, &settings.clean));
-    let analyzed = matcher.analyze(tokenized);
+    let analyzed = matcher.analyze(tokenized, &settings.lexicon);
     let text = &analyzed.doc.text;
     let chars: Vec<char> = text.chars().collect();
     let mut offsets = CodePoints::new(text);

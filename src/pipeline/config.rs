@@ -50,6 +50,20 @@ pub struct PipelineFile {
     pub lexicons: Vec<LexiconSection>,
     #[serde(default)]
     pub run: RunSection,
+    #[serde(default)]
+    pub discovery: DiscoverySection,
+}
+
+/// `[discovery]`: finding what no lexicon lists.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DiscoverySection {
+    /// Find people from evidence (titles, first names, reporting verbs, coreference).
+    #[serde(default)]
+    pub figures: bool,
+    /// A list of first names, one a line (evidence for `figures`).
+    #[serde(default)]
+    pub first_names: Option<PathBuf>,
 }
 
 /// `[input]`: where the articles are and how to read them.
@@ -244,6 +258,8 @@ pub struct Settings {
     pub batch_size: usize,
     pub clean: CleanRules,
     pub lexicon: Lexicon,
+    /// Figure discovery, when the pipeline asks for it.
+    pub discovery: Option<crate::stages::entities::discovery::FigureDiscovery>,
 }
 
 impl Settings {
@@ -293,11 +309,24 @@ impl Settings {
         }
 
         let lexicon = Lexicon::load(&lexicon_files)?;
+        let first_names = file.discovery.first_names.as_deref().map(resolve);
+        let discovery = if file.discovery.figures {
+            Some(crate::stages::entities::discovery::FigureDiscovery::load(
+                first_names.as_deref(),
+            )?)
+        } else {
+            None
+        };
         let mut hasher = Sha256::new();
         hasher.update(source.as_bytes());
-        for (path, case_sensitive) in &lexicon_files {
+        let hashed_files = lexicon_files
+            .iter()
+            .cloned()
+            .chain(first_names.iter().map(|p| (p.clone(), true)));
+        for (path, case_sensitive) in hashed_files {
+            let path = &path;
             let bytes = fs::read(path).map_err(|e| Error::config(path, e.to_string()))?;
-            hasher.update([u8::from(*case_sensitive)]);
+            hasher.update([u8::from(case_sensitive)]);
             hasher.update((bytes.len() as u64).to_le_bytes());
             hasher.update(&bytes);
         }
@@ -336,6 +365,7 @@ impl Settings {
                 headline_first_paragraph: file.clean.headline_first_paragraph,
             },
             lexicon,
+            discovery,
         })
     }
 }

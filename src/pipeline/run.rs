@@ -207,7 +207,10 @@ impl Ledger {
 fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
     let started_at = chrono::Utc::now();
     let wall = Instant::now();
-    let matcher = EntityMatcher::new(&settings.lexicon)?;
+    let mut matcher = EntityMatcher::new(&settings.lexicon)?;
+    if let Some(discovery) = &settings.discovery {
+        matcher = matcher.with_discovery(discovery.clone());
+    }
     let lexicon = &settings.lexicon;
 
     let walk = ingest::walk(&settings.input)?;
@@ -324,6 +327,9 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
             .map(|(record, key)| {
                 if let Some(bytes) = old_cache.as_ref().and_then(|c| c.get(key)) {
                     if let Some(entry) = cache::decode(&bytes) {
+                        for (kind, name) in &entry.0.discovered {
+                            settings.lexicon.discover(*kind, name);
+                        }
                         return Processed {
                             outcome: Ok(entry),
                             times: StageTimes::default(),
@@ -618,7 +624,7 @@ fn process(
     let tokenized = tokenize::tokenize(cleaned);
     times.tokenize = t.elapsed();
     let t = Instant::now();
-    let analyzed = matcher.analyze(tokenized);
+    let analyzed = matcher.analyze(tokenized, &settings.lexicon);
     times.entities = t.elapsed();
     let t = Instant::now();
     let counts = aggregate::count(&analyzed, &settings.lexicon);

@@ -83,7 +83,7 @@ fn check(text: String, lexicon: &Lexicon, matcher: &EntityMatcher, settings: &Se
         last = s.end;
     }
     let n_sentences = tokenized.sentences.len();
-    let analyzed = matcher.analyze(tokenized);
+    let analyzed = matcher.analyze(tokenized, lexicon);
     let chars: Vec<char> = text.chars().collect();
     let mut offsets = CodePoints::new(&text);
     let mut last = 0;

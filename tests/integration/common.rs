@@ -55,3 +55,12 @@ pub fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// The default pipeline's text with its lexicon and name-list paths made absolute, so that a
+/// copy written elsewhere loads the repository's files.
+pub fn default_pipeline_text() -> String {
+    let text = std::fs::read_to_string(root().join("pipelines/default.toml")).unwrap();
+    let base = root().join("pipelines");
+    text.replace("\"lexicons/", &format!("\"{}/lexicons/", base.display()))
+        .replace("\"generic/", &format!("\"{}/generic/", base.display()))
+}

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::common::{newsetl, root};
+use crate::common::{default_pipeline_text, newsetl, root};
 
 fn run(dir: &Path, input: &Path, out: &str, incremental: bool) -> serde_json::Value {
     let mut cmd = newsetl();
@@ -83,11 +83,7 @@ fn incremental_runs_equal_full_runs_after_add_change_remove() {
 
     // A changed pipeline file (here only a comment) invalidates the cache.
     let pipeline = dir.path().join("p.toml");
-    let text = std::fs::read_to_string(root().join("pipelines/default.toml")).unwrap();
-    let text = text.replace(
-        "\"lexicons/",
-        &format!("\"{}/pipelines/lexicons/", root().display()),
-    );
+    let text = default_pipeline_text();
     std::fs::write(&pipeline, text + "\n# edited\n").unwrap();
     let out = newsetl()
         .current_dir(dir.path())

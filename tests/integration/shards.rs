@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{newsetl, root};
+use crate::common::{default_pipeline_text, newsetl, root};
 
 /// A corpus with documents, rejects and multi-record files, and a pipeline with small row
 /// groups (3 documents) so that merging must cut row groups exactly as a run does.
@@ -26,13 +26,7 @@ fn setup(dir: &Path) -> (PathBuf, PathBuf) {
         .unwrap();
     }
     let pipeline = dir.join("p.toml");
-    let text = std::fs::read_to_string(root().join("pipelines/default.toml")).unwrap();
-    let text = text
-        .replace(
-            "\"lexicons/",
-            &format!("\"{}/pipelines/lexicons/", root().display()),
-        )
-        .replace("batch_size = 512", "batch_size = 3");
+    let text = default_pipeline_text().replace("batch_size = 512", "batch_size = 3");
     std::fs::write(&pipeline, text).unwrap();
     (input, pipeline)
 }

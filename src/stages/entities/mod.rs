@@ -6,10 +6,12 @@
 //! (`Tian An Men Square` is one place, not a square plus nothing); then short forms are
 //! resolved to a full name seen earlier in the document, or dropped when none or several fit.
 
+pub mod discovery;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::error::{Error, Result};
-use crate::lexicon::{EntityId, Lexicon, Method};
+use crate::lexicon::{EntityId, Lexicon, Method, DISCOVERED};
 use crate::model::{AnalyzedDocument, Mention, TokenizedDocument};
 
 /// What a pattern of an automaton stands for.
@@ -24,6 +26,7 @@ struct PatternInfo {
 pub struct EntityMatcher {
     exact: Automaton,
     folded: Automaton,
+    discovery: Option<discovery::FigureDiscovery>,
 }
 
 #[derive(Debug)]
@@ -100,17 +103,38 @@ impl EntityMatcher {
         Ok(EntityMatcher {
             exact: Automaton::build(exact, false)?,
             folded: Automaton::build(folded, true)?,
+            discovery: None,
         })
     }
 
-    /// Finds the mentions of one document.
-    pub fn analyze(&self, doc: TokenizedDocument) -> AnalyzedDocument {
-        let mentions = self.mentions(&doc);
+    /// Adds figure discovery after lexicon matching.
+    pub fn with_discovery(mut self, discovery: discovery::FigureDiscovery) -> Self {
+        self.discovery = Some(discovery);
+        self
+    }
+
+    /// Finds the mentions of one document; discovered figures are registered in `lexicon`.
+    pub fn analyze(&self, doc: TokenizedDocument, lexicon: &Lexicon) -> AnalyzedDocument {
+        let mut mentions = self.mentions(&doc);
+        if let Some(discovery) = &self.discovery {
+            discovery.discover(&doc, &mut mentions, lexicon);
+        }
+        let mut discovered: Vec<(crate::lexicon::Kind, String)> = mentions
+            .iter()
+            .filter(|m| m.entity & DISCOVERED != 0)
+            .map(|m| {
+                let e = lexicon.entity(m.entity);
+                (e.kind, e.name.clone())
+            })
+            .collect();
+        discovered.sort();
+        discovered.dedup();
         AnalyzedDocument {
             n_sentences: doc.sentences.len() as u32,
             n_tokens: doc.tokens.len() as u32,
             doc: doc.doc,
             mentions,
+            discovered,
         }
     }
 
@@ -247,7 +271,7 @@ mod tests {
             text: text.into(),
         });
         matcher
-            .analyze(doc)
+            .analyze(doc, &lex)
             .mentions
             .iter()
             .map(|m| {
