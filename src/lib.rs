@@ -14,6 +14,8 @@
 #[cfg(feature = "tables")]
 pub mod diff;
 pub mod error;
+#[cfg(feature = "tables")]
+pub mod eval;
 pub mod lexicon;
 #[cfg(feature = "tables")]
 pub mod merge;

@@ -91,6 +91,21 @@ enum Command {
         /// An output directory of `newsetl run`.
         output: PathBuf,
     },
+    /// Score an output's `mentions` against gold mentions (JSON lines: doc_id, kind, surface,
+    /// start, end), for figures and places, as the development set's score.py does.
+    Eval {
+        /// The gold file.
+        #[arg(long)]
+        gold: PathBuf,
+        /// An output directory of `newsetl run`.
+        output: PathBuf,
+        /// Show the N most frequent false positives and misses per kind.
+        #[arg(long, default_value_t = 0)]
+        errors: usize,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Compare two output directories table by table.
     ///
     /// Exit codes: 0 equal, 1 different, 2 error (a missing directory, a table with another
@@ -164,6 +179,19 @@ fn main() -> ExitCode {
                 output = %output.display(),
                 "merged"
             );
+            Outcome::Success
+        }),
+        Command::Eval {
+            gold,
+            output,
+            errors,
+            json,
+        } => newsetl::eval::evaluate(&gold, &output, errors).map(|scores| {
+            if json {
+                println!("{}", serde_json::to_string_pretty(&scores).unwrap_or_default());
+            } else {
+                print!("{}", newsetl::eval::render(&scores, errors));
+            }
             Outcome::Success
         }),
         Command::Report { output } => {

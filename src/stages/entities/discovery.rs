@@ -459,6 +459,21 @@ impl FigureDiscovery {
             }
         }
 
+        // Apposition with an age (`Chen, 41,`) marks a name as a person's, also where it
+        // appeared earlier in a longer run (`Chen Ziming`).
+        let mut known_people: HashSet<&str> = HashSet::new();
+        for i in 0..tokens.len().saturating_sub(1) {
+            let gap = |a: usize, b: usize| text[tokens[a].end..tokens[b].start].trim();
+            if free(i)
+                && self.name_like(word(i))
+                && word(i + 1).chars().all(|c| c.is_ascii_digit())
+                && gap(i, i + 1) == ","
+                && text[tokens[i + 1].end..].starts_with(',')
+            {
+                known_people.insert(word(i));
+            }
+        }
+
         let mut found: Vec<Mention> = Vec::new();
         let mut absorbed: Vec<usize> = Vec::new();
         let mut i = 0;
@@ -526,7 +541,11 @@ impl FigureDiscovery {
             let reported =
                 (2..=3).contains(&n) && (REPORTING.contains(&after) || REPORTING.contains(&before));
             let initial = word(first).len() == 2 && word(first).ends_with('.');
-            let named = n >= 2 && (self.first_names.contains(word(first)) || initial);
+            let named = n >= 2
+                && (self.first_names.contains(word(first))
+                    || initial
+                    || known_people.contains(word(first))
+                    || known_people.contains(word(last)));
             // `Jesper Parnevik of Sweden`, `Parnevik (Sweden)`: a name, then a country.
             let place_at = |t: usize| t < tokens.len() && soft_place(t);
             let of_country = n >= 2 && after == "of" && place_at(j + 1);
@@ -539,7 +558,7 @@ impl FigureDiscovery {
                 match surnames.get(name) {
                     Some(Some(id)) => (*id, Method::Coreference),
                     Some(None) => continue,
-                    None if titled || said || parenthesised => {
+                    None if titled || said || parenthesised || known_people.contains(name) => {
                         let id = lexicon.discover(Kind::Figure, name);
                         note_surname(&mut surnames, name, id);
                         (id, Method::Discovery)
@@ -780,6 +799,13 @@ mod tests {
                 .all(|(s, _, _)| s == "Brown")
         );
         assert!(figures("The Clinton Administration said.").is_empty());
+    }
+
+    #[test]
+    fn an_apposition_with_an_age_marks_a_person_also_earlier() {
+        let got = figures("Beijing freed Chen Ziming on Monday. Chen, 41, is ill. Chen left.");
+        let names: Vec<&str> = got.iter().map(|(_, n, _)| n.as_str()).collect();
+        assert_eq!(names, vec!["Chen Ziming"; 3], "{got:?}");
     }
 
     #[test]
