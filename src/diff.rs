@@ -18,6 +18,7 @@ pub fn table_key(table: &str) -> Option<&'static [&'static str]> {
         "figures" | "places" | "terms" | "organizations" => &["entity"],
         "cooccurrence" => &["kind_a", "entity_a", "kind_b", "entity_b"],
         "rejects" => &["source", "record"],
+        "candidates" => &["candidate"],
         _ => return None,
     })
 }

@@ -47,7 +47,11 @@ pub fn evaluate(gold: &Path, output: &Path, errors: usize) -> Result<BTreeMap<St
     let text = std::fs::read_to_string(gold)
         .map_err(|e| Error::Usage(format!("{}: {e}", gold.display())))?;
     let mut gold_bags: HashMap<(String, String), Bag> = HashMap::new();
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let g: Gold = serde_json::from_str(line)
             .map_err(|e| Error::Usage(format!("{}: line {}: {e}", gold.display(), i + 1)))?;
         *gold_bags
@@ -57,7 +61,10 @@ pub fn evaluate(gold: &Path, output: &Path, errors: usize) -> Result<BTreeMap<St
             .or_default() += 1;
     }
     if !output.join("mentions.csv").is_file() && !output.join("mentions.parquet").is_file() {
-        return Err(Error::Usage(format!("{}: no mentions table", output.display())));
+        return Err(Error::Usage(format!(
+            "{}: no mentions table",
+            output.display()
+        )));
     }
     let mut pred_bags: HashMap<(String, String), Bag> = HashMap::new();
     for_each_row(output, "mentions", |r| {
@@ -143,7 +150,10 @@ pub fn render(scores: &BTreeMap<String, Score>, errors: usize) -> String {
                     .collect::<Vec<_>>()
                     .join(", ")
             };
-            out.push_str(&format!("  false positives: {}\n", list(&s.top_false_positives)));
+            out.push_str(&format!(
+                "  false positives: {}\n",
+                list(&s.top_false_positives)
+            ));
             out.push_str(&format!("  misses:          {}\n", list(&s.top_misses)));
         }
     }

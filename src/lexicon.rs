@@ -129,6 +129,19 @@ pub struct Lexicon {
     /// Discovered entities; each is leaked once so that lookups can hand out plain references
     /// (they live for the run, like the corpus-wide counts).
     discovered: std::sync::RwLock<HashMap<EntityId, &'static Entity>>,
+    /// Gazetteer data of places, from the optional columns of a lexicon.
+    pub geo: HashMap<EntityId, Geo>,
+}
+
+/// Where a place is, from the gazetteer (GeoNames).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Geo {
+    pub geonames_id: Option<i64>,
+    pub country_code: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    /// `country`, `region`, `city`, `continent` or `landmark`.
+    pub feature: Option<String>,
 }
 
 /// One row of a lexicon file, as written (missing trailing fields are empty).
@@ -215,7 +228,19 @@ impl Lexicon {
                 .map_err(|e| Error::config(path, lexicon_error(&e)))?
                 .clone();
             let expected = ["kind", "name", "aliases", "short"];
-            if headers.iter().ne(expected.iter().copied()) {
+            let with_geo = [
+                "kind",
+                "name",
+                "aliases",
+                "short",
+                "geonames_id",
+                "country_code",
+                "latitude",
+                "longitude",
+                "feature",
+            ];
+            let has_geo = headers.iter().eq(with_geo.iter().copied());
+            if headers.iter().ne(expected.iter().copied()) && !has_geo {
                 return Err(Error::config(
                     path,
                     format!(
@@ -228,13 +253,18 @@ impl Lexicon {
             for record in reader.records() {
                 let record = record.map_err(|e| Error::config(path, lexicon_error(&e)))?;
                 let line = record.position().map_or(0, |p| p.line());
-                if record.len() > expected.len() {
+                let width = if has_geo {
+                    with_geo.len()
+                } else {
+                    expected.len()
+                };
+                if record.len() > width {
                     return Err(Error::config(
                         path,
                         format!(
                             "line {line}: {} fields, expected at most {} (kind, name, aliases, short)",
                             record.len(),
-                            expected.len()
+                            width
                         ),
                     ));
                 }
@@ -248,6 +278,33 @@ impl Lexicon {
                 builder
                     .add_row(row, *case_sensitive, path, line)
                     .map_err(|message| Error::config(path, format!("line {line}: {message}")))?;
+                if has_geo {
+                    let id = (builder.lexicon.entities.len() - 1) as EntityId;
+                    let text = |i: usize| record.get(i).map(str::trim).filter(|v| !v.is_empty());
+                    let number = |i: usize| -> std::result::Result<Option<f64>, Error> {
+                        text(i)
+                            .map(|v| {
+                                v.parse::<f64>().map_err(|_| {
+                                    Error::config(
+                                        path,
+                                        format!(
+                                            "line {line}: `{v}` is not a number ({})",
+                                            with_geo[i]
+                                        ),
+                                    )
+                                })
+                            })
+                            .transpose()
+                    };
+                    let geo = Geo {
+                        geonames_id: number(4)?.map(|v| v as i64),
+                        country_code: text(5).map(String::from),
+                        latitude: number(6)?,
+                        longitude: number(7)?,
+                        feature: text(8).map(String::from),
+                    };
+                    builder.lexicon.geo.insert(id, geo);
+                }
             }
         }
         Ok(builder.lexicon)

@@ -188,7 +188,10 @@ fn main() -> ExitCode {
             json,
         } => newsetl::eval::evaluate(&gold, &output, errors).map(|scores| {
             if json {
-                println!("{}", serde_json::to_string_pretty(&scores).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&scores).unwrap_or_default()
+                );
             } else {
                 print!("{}", newsetl::eval::render(&scores, errors));
             }

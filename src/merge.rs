@@ -100,6 +100,11 @@ pub fn merge(shards: &[PathBuf], output: &Path, format: Format) -> Result<MergeS
         let frame = sum_entities(&read_all(shards, table)?)?;
         rows.insert(table.to_string(), write_table(dir, table, frame, format)?);
     }
+    let candidates = sum_candidates(&read_all(shards, "candidates")?)?;
+    rows.insert(
+        "candidates".into(),
+        write_table(dir, "candidates", candidates, format)?,
+    );
     let co = sum_cooccurrence(&read_all(shards, "cooccurrence")?)?;
     rows.insert(
         "cooccurrence".into(),
@@ -236,36 +241,33 @@ fn doc_positions(frame: &DataFrame, position: &HashMap<&str, u32>) -> Result<Vec
         .collect()
 }
 
-/// Sums `entity, mentions, documents` tables; most mentioned first, ties by name.
+/// Sums `entity, mentions, documents` tables; most mentioned first, ties by name. Other
+/// columns (a place's gazetteer data) are the same in every shard and are kept.
 fn sum_entities(frame: &DataFrame) -> Result<DataFrame> {
     let entity = frame.column("entity")?.str()?;
     let mentions = frame.column("mentions")?.i64()?;
     let documents = frame.column("documents")?.i64()?;
-    let mut sums: HashMap<&str, (i64, i64)> = HashMap::new();
+    let mut sums: HashMap<&str, (i64, i64, u32)> = HashMap::new();
     for i in 0..frame.height() {
-        let s = sums.entry(entity.get(i).unwrap_or("")).or_default();
+        let s = sums
+            .entry(entity.get(i).unwrap_or(""))
+            .or_insert((0, 0, i as u32));
         s.0 += mentions.get(i).unwrap_or(0);
         s.1 += documents.get(i).unwrap_or(0);
     }
-    let mut rows: Vec<(&str, (i64, i64))> = sums.into_iter().collect();
+    let mut rows: Vec<(&str, (i64, i64, u32))> = sums.into_iter().collect();
     rows.sort_unstable_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
-    Ok(DataFrame::new(
-        rows.len(),
-        vec![
-            Column::new(
-                "entity".into(),
-                rows.iter().map(|r| r.0).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "mentions".into(),
-                rows.iter().map(|r| r.1 .0).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "documents".into(),
-                rows.iter().map(|r| r.1 .1).collect::<Vec<_>>(),
-            ),
-        ],
-    )?)
+    let first = IdxCa::from_vec("".into(), rows.iter().map(|r| r.1 .2).collect());
+    let mut out = frame.take(&first)?;
+    out.with_column(Column::new(
+        "mentions".into(),
+        rows.iter().map(|r| r.1 .0).collect::<Vec<_>>(),
+    ))?;
+    out.with_column(Column::new(
+        "documents".into(),
+        rows.iter().map(|r| r.1 .1).collect::<Vec<_>>(),
+    ))?;
+    Ok(out)
 }
 
 /// Sums co-occurrence tables; most shared sentences first, then by the pair.
@@ -319,6 +321,43 @@ fn sum_cooccurrence(frame: &DataFrame) -> Result<DataFrame> {
             ),
             Column::new(
                 "documents".into(),
+                rows.iter().map(|r| r.1 .1).collect::<Vec<_>>(),
+            ),
+        ],
+    )?)
+}
+
+/// Sums candidate tables: documents added, the smallest example kept, as a run does.
+fn sum_candidates(frame: &DataFrame) -> Result<DataFrame> {
+    let names = frame.column("candidate")?.str()?;
+    let documents = frame.column("documents")?.i64()?;
+    let examples = frame.column("example")?.str()?;
+    let mut sums: HashMap<&str, (i64, &str)> = HashMap::new();
+    for i in 0..frame.height() {
+        let example = examples.get(i).unwrap_or("");
+        let s = sums
+            .entry(names.get(i).unwrap_or(""))
+            .or_insert((0, example));
+        s.0 += documents.get(i).unwrap_or(0);
+        if example < s.1 {
+            s.1 = example;
+        }
+    }
+    let mut rows: Vec<(&str, (i64, &str))> = sums.into_iter().collect();
+    rows.sort_unstable_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
+    Ok(DataFrame::new(
+        rows.len(),
+        vec![
+            Column::new(
+                "candidate".into(),
+                rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "documents".into(),
+                rows.iter().map(|r| r.1 .0).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "example".into(),
                 rows.iter().map(|r| r.1 .1).collect::<Vec<_>>(),
             ),
         ],

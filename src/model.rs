@@ -125,4 +125,8 @@ pub struct AnalyzedDocument {
     /// taken from the incremental cache can register them again.
     #[serde(default)]
     pub discovered: Vec<(Kind, String)>,
+    /// Capitalised names that discovery could neither resolve nor dismiss, with the sentence
+    /// of their first occurrence: material for curating lexicons.
+    #[serde(default)]
+    pub candidates: Vec<(String, String)>,
 }

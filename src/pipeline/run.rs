@@ -43,6 +43,7 @@ pub const TABLES: &[&str] = &[
     "terms",
     "organizations",
     "cooccurrence",
+    "candidates",
     "rejects",
 ];
 
@@ -408,6 +409,10 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
         let table = totals.entity_table(lexicon, kind)?;
         rows.insert(name.into(), write_table(dir, name, table, format)?);
     }
+    rows.insert(
+        "candidates".into(),
+        write_table(dir, "candidates", totals.candidates_table()?, format)?,
+    );
     rows.insert(
         "cooccurrence".into(),
         write_table(

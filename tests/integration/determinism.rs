@@ -21,5 +21,5 @@ fn one_and_two_threads_write_identical_tables() {
         assert!(a == b, "{name} differs between --threads 1 and --threads 2");
         compared += 1;
     }
-    assert_eq!(compared, 18, "9 tables in 2 formats");
+    assert_eq!(compared, 20, "10 tables in 2 formats");
 }

@@ -14,6 +14,7 @@ const TABLES: &[&str] = &[
     "terms",
     "organizations",
     "cooccurrence",
+    "candidates",
     "rejects",
 ];
 

@@ -66,7 +66,7 @@ fn assert_same_tables(a: &Path, b: &Path) {
         );
         n += 1;
     }
-    assert_eq!(n, 18);
+    assert_eq!(n, 20);
 }
 
 #[test]

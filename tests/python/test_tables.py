@@ -76,3 +76,7 @@ def test_user_queries(output):
         with_mfn.loc[with_mfn.kind_b == "figure", "entity_b"]
     )
     assert "Bill Clinton" in figures
+    places = pl.read_parquet(output / "places.parquet")
+    paris = places.filter(pl.col("entity") == "Paris").row(0, named=True)
+    assert (round(paris["latitude"], 1), round(paris["longitude"], 1)) == (48.9, 2.3)
+    assert paris["country_code"] == "FR" and paris["feature"] == "city"

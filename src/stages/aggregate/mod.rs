@@ -24,6 +24,9 @@ pub struct DocCounts {
     pub entities: Vec<(EntityId, u64)>,
     /// `((a, b), sentences)` with `a < b`, sorted; organisations are left out.
     pub pairs: Vec<((EntityId, EntityId), u64)>,
+    /// `(candidate, occurrences, example sentence)` of names discovery left unresolved.
+    #[serde(default)]
+    pub candidates: Vec<(String, u64, String)>,
 }
 
 /// Counts one document.
@@ -64,9 +67,17 @@ pub fn count(doc: &AnalyzedDocument, lexicon: &Lexicon) -> DocCounts {
             _ => counted.push((pair, 1)),
         }
     }
+    // Occurrences of each candidate: every free occurrence of the name in the text is
+    // counted once per document here (the first example is kept).
+    let candidates = doc
+        .candidates
+        .iter()
+        .map(|(name, example)| (name.clone(), 1, example.clone()))
+        .collect();
     DocCounts {
         entities,
         pairs: counted,
+        candidates,
     }
 }
 
@@ -84,11 +95,20 @@ pub struct PairTotal {
     pub documents: u64,
 }
 
+/// A name left unresolved: in how many documents, and the smallest example sentence (the
+/// smallest, not the first, so that shards merge to the same table).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CandidateTotal {
+    pub documents: u64,
+    pub example: String,
+}
+
 /// Corpus-wide counts, folded from [`DocCounts`].
 #[derive(Debug, Clone, Default)]
 pub struct Totals {
     pub entities: HashMap<EntityId, EntityTotal>,
     pub pairs: HashMap<(EntityId, EntityId), PairTotal>,
+    pub candidates: HashMap<String, CandidateTotal>,
 }
 
 impl Totals {
@@ -104,6 +124,13 @@ impl Totals {
             total.sentences += n;
             total.documents += 1;
         }
+        for (name, n, example) in &counts.candidates {
+            let total = self.candidates.entry(name.clone()).or_default();
+            total.documents += n;
+            if total.example.is_empty() || *example < total.example {
+                total.example = example.clone();
+            }
+        }
     }
 
     /// Adds another set of totals (from another batch or shard).
@@ -117,6 +144,13 @@ impl Totals {
             let total = self.pairs.entry(pair).or_default();
             total.sentences += t.sentences;
             total.documents += t.documents;
+        }
+        for (name, t) in other.candidates {
+            let total = self.candidates.entry(name).or_default();
+            total.documents += t.documents;
+            if total.example.is_empty() || t.example < total.example {
+                total.example = t.example;
+            }
         }
     }
 }

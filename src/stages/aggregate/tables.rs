@@ -10,28 +10,87 @@ impl Totals {
     /// The entity table of one kind: `entity, mentions, documents`, most mentioned first, ties
     /// by name.
     pub fn entity_table(&self, lexicon: &Lexicon, kind: Kind) -> PolarsResult<DataFrame> {
-        let mut rows: Vec<(&str, EntityTotal)> = self
+        let mut rows: Vec<(EntityId, &str, EntityTotal)> = self
             .entities
             .iter()
             .filter(|(id, _)| lexicon.entity(**id).kind == kind)
-            .map(|(id, t)| (lexicon.entity(*id).name.as_str(), *t))
+            .map(|(id, t)| (*id, lexicon.entity(*id).name.as_str(), *t))
             .collect();
-        rows.sort_unstable_by(|a, b| b.1.mentions.cmp(&a.1.mentions).then(a.0.cmp(b.0)));
+        rows.sort_unstable_by(|a, b| b.2.mentions.cmp(&a.2.mentions).then(a.1.cmp(b.1)));
+        let mut columns = vec![
+            Column::new(
+                "entity".into(),
+                rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "mentions".into(),
+                rows.iter().map(|r| r.2.mentions as i64).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "documents".into(),
+                rows.iter()
+                    .map(|r| r.2.documents as i64)
+                    .collect::<Vec<_>>(),
+            ),
+        ];
+        if kind == Kind::Place {
+            // Gazetteer columns (null for places that a lexicon lists without them).
+            let geo = |r: &(EntityId, &str, EntityTotal)| lexicon.geo.get(&r.0);
+            columns.push(Column::new(
+                "geonames_id".into(),
+                rows.iter()
+                    .map(|r| geo(r).and_then(|g| g.geonames_id))
+                    .collect::<Vec<_>>(),
+            ));
+            columns.push(Column::new(
+                "country_code".into(),
+                rows.iter()
+                    .map(|r| geo(r).and_then(|g| g.country_code.clone()))
+                    .collect::<Vec<_>>(),
+            ));
+            columns.push(Column::new(
+                "latitude".into(),
+                rows.iter()
+                    .map(|r| geo(r).and_then(|g| g.latitude))
+                    .collect::<Vec<_>>(),
+            ));
+            columns.push(Column::new(
+                "longitude".into(),
+                rows.iter()
+                    .map(|r| geo(r).and_then(|g| g.longitude))
+                    .collect::<Vec<_>>(),
+            ));
+            columns.push(Column::new(
+                "feature".into(),
+                rows.iter()
+                    .map(|r| geo(r).and_then(|g| g.feature.clone()))
+                    .collect::<Vec<_>>(),
+            ));
+        }
+        DataFrame::new(rows.len(), columns)
+    }
+
+    /// The `candidates` table: `candidate, documents, example`, most documents first.
+    pub fn candidates_table(&self) -> PolarsResult<DataFrame> {
+        let mut rows: Vec<(&String, &super::CandidateTotal)> = self.candidates.iter().collect();
+        rows.sort_unstable_by(|a, b| b.1.documents.cmp(&a.1.documents).then(a.0.cmp(b.0)));
         DataFrame::new(
             rows.len(),
             vec![
                 Column::new(
-                    "entity".into(),
-                    rows.iter().map(|r| r.0).collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "mentions".into(),
-                    rows.iter().map(|r| r.1.mentions as i64).collect::<Vec<_>>(),
+                    "candidate".into(),
+                    rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
                 ),
                 Column::new(
                     "documents".into(),
                     rows.iter()
                         .map(|r| r.1.documents as i64)
+                        .collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    "example".into(),
+                    rows.iter()
+                        .map(|r| r.1.example.as_str())
                         .collect::<Vec<_>>(),
                 ),
             ],

@@ -415,12 +415,15 @@ impl FigureDiscovery {
     /// Adds the figures found by discovery to `mentions` (sorted by offset, not overlapping),
     /// registering new entities in `lexicon`. Single-word places right after a first name
     /// (`Michael Jordan`, `George Washington`) become part of the person.
+    ///
+    /// Returns the candidates: runs of two or more capitalised words (or one, not opening a
+    /// sentence) that were neither resolved nor dismissed, each with its first sentence.
     pub fn discover(
         &self,
         doc: &TokenizedDocument,
         mentions: &mut Vec<Mention>,
         lexicon: &Lexicon,
-    ) {
+    ) -> Vec<(String, String)> {
         let text = doc.doc.text.as_str();
         let tokens = &doc.tokens;
         // Which mention (if any) covers each token.
@@ -476,6 +479,17 @@ impl FigureDiscovery {
 
         let mut found: Vec<Mention> = Vec::new();
         let mut absorbed: Vec<usize> = Vec::new();
+        let mut candidates: Vec<(String, String)> = Vec::new();
+        let mut candidate = |first: usize, last: usize| {
+            let sentence = &doc.sentences[doc.sentence_of(tokens[first].start)];
+            let opens_sentence = sentence.start == tokens[first].start;
+            if last > first || !opens_sentence {
+                let name = text[tokens[first].start..tokens[last].end].to_string();
+                if !candidates.iter().any(|(c, _)| *c == name) {
+                    candidates.push((name, text[sentence.clone()].to_string()));
+                }
+            }
+        };
         let mut i = 0;
         while i < tokens.len() {
             if !(free(i) && (self.name_like(word(i)) || is_title(word(i)))) {
@@ -532,6 +546,7 @@ impl FigureDiscovery {
             }
             let last = j - 1;
             if ORGANIZATION_WORDS.contains(&word(last)) {
+                candidate(first, last);
                 continue;
             }
             let before = start.checked_sub(1).map(word).unwrap_or("");
@@ -557,13 +572,19 @@ impl FigureDiscovery {
             let (entity, method) = if n == 1 {
                 match surnames.get(name) {
                     Some(Some(id)) => (*id, Method::Coreference),
-                    Some(None) => continue,
+                    Some(None) => {
+                        candidate(first, last);
+                        continue;
+                    }
                     None if titled || said || parenthesised || known_people.contains(name) => {
                         let id = lexicon.discover(Kind::Figure, name);
                         note_surname(&mut surnames, name, id);
                         (id, Method::Discovery)
                     }
-                    None => continue,
+                    None => {
+                        candidate(first, last);
+                        continue;
+                    }
                 }
             } else if titled || named || reported || of_country || parenthesised {
                 // A longer form of a person named before (`Bill Clinton` after `Clinton`) is
@@ -577,6 +598,7 @@ impl FigureDiscovery {
                 }
                 (id, Method::Discovery)
             } else {
+                candidate(first, last);
                 continue;
             };
             absorbed.extend(
@@ -624,7 +646,7 @@ impl FigureDiscovery {
             }
         }
         if found.is_empty() {
-            return;
+            return candidates;
         }
         absorbed.sort_unstable();
         absorbed.dedup();
@@ -633,6 +655,7 @@ impl FigureDiscovery {
         }
         mentions.extend(found);
         mentions.sort_by_key(|m| m.start);
+        candidates
     }
 
     /// A capitalised word that can be part of a name.

@@ -116,8 +116,9 @@ impl EntityMatcher {
     /// Finds the mentions of one document; discovered figures are registered in `lexicon`.
     pub fn analyze(&self, doc: TokenizedDocument, lexicon: &Lexicon) -> AnalyzedDocument {
         let mut mentions = self.mentions(&doc);
+        let mut candidates = Vec::new();
         if let Some(discovery) = &self.discovery {
-            discovery.discover(&doc, &mut mentions, lexicon);
+            candidates = discovery.discover(&doc, &mut mentions, lexicon);
         }
         let mut discovered: Vec<(crate::lexicon::Kind, String)> = mentions
             .iter()
@@ -135,6 +136,7 @@ impl EntityMatcher {
             doc: doc.doc,
             mentions,
             discovered,
+            candidates,
         }
     }
 
