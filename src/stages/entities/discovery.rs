@@ -10,6 +10,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::LazyLock;
 
 use crate::error::{Error, Result};
 use crate::lexicon::{EntityId, Kind, Lexicon, Method};
@@ -389,6 +390,17 @@ const PARTICLES: &[&str] = &[
     "del",
 ];
 
+/// Word lists as hash sets, built once: discovery looks words up several times per token.
+fn set(words: &'static [&'static str]) -> HashSet<&'static str> {
+    words.iter().copied().collect()
+}
+
+static TITLE_SET: LazyLock<HashSet<&str>> = LazyLock::new(|| set(TITLES));
+static ROLE_SET: LazyLock<HashSet<&str>> = LazyLock::new(|| set(ROLES));
+static REPORTING_SET: LazyLock<HashSet<&str>> = LazyLock::new(|| set(REPORTING));
+static ORGANIZATION_SET: LazyLock<HashSet<&str>> = LazyLock::new(|| set(ORGANIZATION_WORDS));
+static NOT_NAME_SET: LazyLock<HashSet<&str>> = LazyLock::new(|| set(NOT_NAMES));
+
 /// The compiled discovery rules.
 #[derive(Debug, Default, Clone)]
 pub struct FigureDiscovery {
@@ -480,14 +492,13 @@ impl FigureDiscovery {
         let mut found: Vec<Mention> = Vec::new();
         let mut absorbed: Vec<usize> = Vec::new();
         let mut candidates: Vec<(String, String)> = Vec::new();
+        let mut seen_candidates: HashSet<&str> = HashSet::new();
         let mut candidate = |first: usize, last: usize| {
             let sentence = &doc.sentences[doc.sentence_of(tokens[first].start)];
             let opens_sentence = sentence.start == tokens[first].start;
-            if last > first || !opens_sentence {
-                let name = text[tokens[first].start..tokens[last].end].to_string();
-                if !candidates.iter().any(|(c, _)| *c == name) {
-                    candidates.push((name, text[sentence.clone()].to_string()));
-                }
+            let name = &text[tokens[first].start..tokens[last].end];
+            if (last > first || !opens_sentence) && seen_candidates.insert(name) {
+                candidates.push((name.to_string(), text[sentence.clone()].to_string()));
             }
         };
         let mut i = 0;
@@ -545,16 +556,16 @@ impl FigureDiscovery {
                 titled = true;
             }
             let last = j - 1;
-            if ORGANIZATION_WORDS.contains(&word(last)) {
+            if ORGANIZATION_SET.contains(word(last)) {
                 candidate(first, last);
                 continue;
             }
             let before = start.checked_sub(1).map(word).unwrap_or("");
             let after = if j < tokens.len() { word(j) } else { "" };
-            titled |= ROLES.contains(&before) || is_title(before);
+            titled |= ROLE_SET.contains(before) || is_title(before);
             let n = j - first;
-            let reported =
-                (2..=3).contains(&n) && (REPORTING.contains(&after) || REPORTING.contains(&before));
+            let reported = (2..=3).contains(&n)
+                && (REPORTING_SET.contains(after) || REPORTING_SET.contains(before));
             let initial = word(first).len() == 2 && word(first).ends_with('.');
             let named = n >= 2
                 && (self.first_names.contains(word(first))
@@ -568,7 +579,7 @@ impl FigureDiscovery {
                 && text[tokens[last].end..tokens[j].start].trim() == "("
                 && place_at(j);
             let name = &text[tokens[first].start..tokens[last].end];
-            let said = REPORTING.contains(&after) && !ORGANIZATION_WORDS.contains(&name);
+            let said = REPORTING_SET.contains(after) && !ORGANIZATION_SET.contains(name);
             let (entity, method) = if n == 1 {
                 match surnames.get(name) {
                     Some(Some(id)) => (*id, Method::Coreference),
@@ -662,21 +673,18 @@ impl FigureDiscovery {
     fn name_like(&self, w: &str) -> bool {
         let mut chars = w.chars();
         let Some(c) = chars.next() else { return false };
-        if !c.is_uppercase() || NOT_NAMES.contains(&w) || is_title(w) {
-            return false;
-        }
-        let rest: Vec<char> = chars.collect();
-        if rest.is_empty() {
+        if !c.is_uppercase() || NOT_NAME_SET.contains(w) || is_title(w) {
             return false;
         }
         // An initial (`S.`) or a word with lowercase letters; ALL-CAPS words are headlines
         // or acronyms.
-        (rest.len() == 1 && rest[0] == '.') || rest.iter().any(|c| c.is_lowercase())
+        let rest = chars.as_str();
+        rest == "." || rest.chars().any(char::is_lowercase)
     }
 }
 
 fn is_title(w: &str) -> bool {
-    TITLES.contains(&w)
+    TITLE_SET.contains(w)
 }
 
 fn note_surname(surnames: &mut HashMap<String, Option<EntityId>>, name: &str, id: EntityId) {
