@@ -1,0 +1,140 @@
+//! The generic pipeline (no person listed) and `newsetl eval`.
+
+use std::path::Path;
+
+use crate::common::{newsetl, read_csv, root};
+
+fn run_generic(input: &Path, out: &Path) {
+    let status = newsetl()
+        .args([
+            "run",
+            "pipelines/generic.toml",
+            "-q",
+            "--no-report",
+            "--input",
+        ])
+        .arg(input)
+        .arg("--output")
+        .arg(out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn eval(gold: &Path, out: &Path) -> serde_json::Value {
+    let output = newsetl()
+        .args(["eval", "--json", "--errors", "5", "--gold"])
+        .arg(gold)
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn generic_pipeline_finds_every_figure_and_place_of_the_seeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_generic(&root().join("seeds"), &out);
+    // tests/gold/seeds.jsonl: the seeds' figures and places, checked by hand.
+    let scores = eval(&root().join("tests/gold/seeds.jsonl"), &out);
+    for kind in ["figure", "place"] {
+        assert_eq!(scores[kind]["f1"], 1.0, "{kind}: {}", scores[kind]);
+    }
+    let figures = read_csv(&out.join("figures.csv"));
+    let chen = figures
+        .iter()
+        .find(|f| f["entity"] == "Chen Ziming")
+        .unwrap();
+    assert_eq!(chen["mentions"], "9");
+    let places = read_csv(&out.join("places.csv"));
+    let beijing = places.iter().find(|p| p["entity"] == "Beijing").unwrap();
+    assert_eq!(
+        (
+            beijing["mentions"].as_str(),
+            beijing["country_code"].as_str()
+        ),
+        ("16", "CN")
+    );
+    // Unresolved capitalised names are offered for curation.
+    let candidates = read_csv(&out.join("candidates.csv"));
+    assert!(candidates
+        .iter()
+        .any(|c| c["candidate"] == "Chinese Foreign Minister"));
+}
+
+#[test]
+fn all_caps_headlines_demonyms_and_organisations() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::write(
+        input.join("soccer.txt"),
+        "SOCCER - JAPAN GET LUCKY WIN, CHINA IN SURPRISE DEFEAT.\n\n\
+         AL-AIN, United Arab Emirates 1996-12-06\n\n\
+         Japan began the defence of their Asian Cup title with a lucky 2-1 win against Syria. \
+         Chinese fans were quiet. Coach Shu Kamo said the National Security Council was not told.",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    run_generic(&input, &out);
+    let mentions = read_csv(&out.join("mentions.csv"));
+    let found = |kind: &str| -> Vec<String> {
+        mentions
+            .iter()
+            .filter(|m| m["kind"] == kind)
+            .map(|m| m["surface"].clone())
+            .collect()
+    };
+    let places = found("place");
+    assert!(
+        places.contains(&"JAPAN".to_string()) && places.contains(&"CHINA".to_string()),
+        "{places:?}"
+    );
+    assert!(places.contains(&"Syria".to_string()));
+    assert!(
+        !places.iter().any(|p| p == "Chinese"),
+        "a demonym is not a place"
+    );
+    let figures = found("figure");
+    assert_eq!(figures, vec!["Shu Kamo"], "{figures:?}");
+}
+
+#[test]
+fn eval_counts_true_and_false_positives_by_surface() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::write(
+        input.join("a.txt"),
+        "PARIS - Mr Jean Dupont met Mr Pierre Martin in Lyon.",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    run_generic(&input, &out);
+    let gold = dir.path().join("gold.jsonl");
+    std::fs::write(
+        &gold,
+        "{\"doc_id\": \"a\", \"kind\": \"figure\", \"surface\": \"Jean Dupont\", \"start\": 0, \"end\": 0}\n\
+         {\"doc_id\": \"a\", \"kind\": \"figure\", \"surface\": \"Marie Curie\", \"start\": 0, \"end\": 0}\n\
+         {\"doc_id\": \"a\", \"kind\": \"place\", \"surface\": \"PARIS\", \"start\": 0, \"end\": 0}\n",
+    )
+    .unwrap();
+    let s = eval(&gold, &out);
+    // Figures: Jean Dupont right, Pierre Martin extra, Marie Curie missed.
+    assert_eq!(
+        (
+            s["figure"]["tp"].as_u64(),
+            s["figure"]["fp"].as_u64(),
+            s["figure"]["fn"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+    assert_eq!(s["figure"]["precision"], 0.5);
+    assert_eq!(s["figure"]["top_misses"][0][0], "Marie Curie");
+}
