@@ -33,6 +33,20 @@ pub struct DocMeta {
     pub flags: String,
 }
 
+impl DocMeta {
+    /// The metadata of a UTF-8 document read whole from `source`, with nothing repaired.
+    pub fn new(doc_id: impl Into<String>, source: impl Into<String>) -> Self {
+        DocMeta {
+            doc_id: doc_id.into(),
+            source: source.into(),
+            record: String::new(),
+            published: None,
+            encoding: Cow::Borrowed("UTF-8"),
+            flags: String::new(),
+        }
+    }
+}
+
 /// One input record that was read and decoded: the output of ingest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceDocument {
@@ -69,6 +83,19 @@ pub struct CleanDocument {
     pub dateline: Option<String>,
     /// Cleaned text (NFC, straight quotes, paragraphs separated by a blank line).
     pub text: String,
+}
+
+impl CleanDocument {
+    /// A cleaned document of `text` alone, without outlet, headline or dateline.
+    pub fn from_text(meta: DocMeta, text: impl Into<String>) -> Self {
+        CleanDocument {
+            meta,
+            outlet: None,
+            headline: None,
+            dateline: None,
+            text: text.into(),
+        }
+    }
 }
 
 /// A word or number in the text.

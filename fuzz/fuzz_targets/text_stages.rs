@@ -23,14 +23,7 @@ fn setup() -> &'static (Settings, EntityMatcher) {
 fuzz_target!(|data: &str| {
     let (settings, matcher) = setup();
     let doc = SourceDocument {
-        meta: DocMeta {
-            doc_id: "d".into(),
-            source: "d".into(),
-            record: String::new(),
-            published: None,
-            encoding: "UTF-8".into(),
-            flags: String::new(),
-        },
+        meta: DocMeta::new("d", "d"),
         text: data.to_string(),
         title: None,
         outlet: None,

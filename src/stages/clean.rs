@@ -127,14 +127,7 @@ mod tests {
 
     fn doc(text: &str) -> SourceDocument {
         SourceDocument {
-            meta: DocMeta {
-                doc_id: "d".into(),
-                source: "d.txt".into(),
-                record: String::new(),
-                published: None,
-                encoding: "UTF-8".into(),
-                flags: String::new(),
-            },
+            meta: DocMeta::new("d", "d.txt"),
             text: text.into(),
             title: None,
             outlet: None,

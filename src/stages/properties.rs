@@ -55,14 +55,7 @@ fn newsy() -> impl Strategy<Value = String> {
 
 fn check(text: String, lexicon: &Lexicon, matcher: &EntityMatcher, settings: &Settings) {
     let doc = SourceDocument {
-        meta: DocMeta {
-            doc_id: "d".into(),
-            source: "d".into(),
-            record: String::new(),
-            published: None,
-            encoding: "UTF-8".into(),
-            flags: String::new(),
-        },
+        meta: DocMeta::new("d", "d"),
         text,
         title: None,
         outlet: None,

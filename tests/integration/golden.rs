@@ -3,20 +3,9 @@
 //! After an intended change, regenerate them with
 //! `NEWSETL_UPDATE_GOLDEN=1 cargo test --test integration golden` and review the diff.
 
-use crate::common::{root, run_seeds};
+use newsetl::pipeline::TABLES;
 
-const TABLES: &[&str] = &[
-    "documents",
-    "mentions",
-    "doc_entities",
-    "figures",
-    "places",
-    "terms",
-    "organizations",
-    "cooccurrence",
-    "candidates",
-    "rejects",
-];
+use crate::common::{root, run_seeds};
 
 #[test]
 fn seeds_tables_match_golden_files() {

@@ -745,20 +745,7 @@ mod tests {
                 .into(),
         };
         let matcher = EntityMatcher::new(&lex).unwrap().with_discovery(discovery);
-        let doc = tokenize(CleanDocument {
-            meta: DocMeta {
-                doc_id: "d".into(),
-                source: "d".into(),
-                record: String::new(),
-                published: None,
-                encoding: "UTF-8".into(),
-                flags: String::new(),
-            },
-            outlet: None,
-            headline: None,
-            dateline: None,
-            text: text.into(),
-        });
+        let doc = tokenize(CleanDocument::from_text(DocMeta::new("d", "d"), text));
         let analyzed = matcher.analyze(doc, &lex);
         analyzed
             .mentions

@@ -258,20 +258,7 @@ mod tests {
     fn found(text: &str) -> Vec<(String, String, &'static str)> {
         let lex = lexicon();
         let matcher = EntityMatcher::new(&lex).unwrap();
-        let doc = tokenize(CleanDocument {
-            meta: DocMeta {
-                doc_id: "d".into(),
-                source: "d".into(),
-                record: String::new(),
-                published: None,
-                encoding: "UTF-8".into(),
-                flags: String::new(),
-            },
-            outlet: None,
-            headline: None,
-            dateline: None,
-            text: text.into(),
-        });
+        let doc = tokenize(CleanDocument::from_text(DocMeta::new("d", "d"), text));
         matcher
             .analyze(doc, &lex)
             .mentions
