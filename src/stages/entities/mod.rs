@@ -27,6 +27,8 @@ pub struct EntityMatcher {
     exact: Automaton,
     folded: Automaton,
     discovery: Option<discovery::FigureDiscovery>,
+    /// Places that count only with evidence (small towns of the gazetteer, feature `town`).
+    weak: std::collections::HashSet<EntityId>,
 }
 
 #[derive(Debug)]
@@ -104,6 +106,12 @@ impl EntityMatcher {
             exact: Automaton::build(exact, false)?,
             folded: Automaton::build(folded, true)?,
             discovery: None,
+            weak: lexicon
+                .geo
+                .iter()
+                .filter(|(_, g)| g.feature.as_deref() == Some("town"))
+                .map(|(id, _)| *id)
+                .collect(),
         })
     }
 
@@ -172,6 +180,10 @@ impl EntityMatcher {
             if first.start < taken_until {
                 continue;
             }
+            // A small town counts only where the text says it is a place.
+            if self.weak.contains(&first.entity) && !place_evidence(text, first.start, first.end) {
+                continue;
+            }
             let chosen = if first.method == Method::Coreference {
                 let mut fits = group
                     .iter()
@@ -202,6 +214,28 @@ impl EntityMatcher {
         }
         mentions
     }
+}
+
+/// Whether the words around `text[start..end]` make it a place: a preposition of place
+/// before it (`in Longyearbyen`), a dateline (`MAHALA, Bosnia 1996-08-31`, `PARIS -`), or a
+/// region or country after a comma (`Arbil, Iraq`).
+fn place_evidence(text: &str, start: usize, end: usize) -> bool {
+    const BEFORE: &[&str] = &[
+        "in", "at", "from", "near", "to", "outside", "into", "towards", "toward", "around",
+    ];
+    let before = text[..start]
+        .split_whitespace()
+        .next_back()
+        .unwrap_or("")
+        .trim_matches(|c: char| !c.is_alphanumeric());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1) == start;
+    let after = &text[end..];
+    BEFORE.contains(&before.to_lowercase().as_str())
+        || (line_start && (after.starts_with(',') || after.starts_with(" -")))
+        || after
+            .strip_prefix(", ")
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(char::is_uppercase)
 }
 
 /// Whether `text[start..end]` neither starts nor ends inside a word.
@@ -310,6 +344,18 @@ mod tests {
                 ("rights".into(), "Rights".into(), "lexicon"),
             ]
         );
+    }
+
+    #[test]
+    fn small_towns_need_evidence() {
+        let text =
+            "Reading the news in Arbil. Arbil, Iraq. ARBIL, Iraq 1996 - fine. Arbil was calm.";
+        let towns: Vec<usize> = (0..text.len())
+            .filter(|&i| text[i..].to_lowercase().starts_with("arbil"))
+            .filter(|&i| place_evidence(text, i, i + 5))
+            .collect();
+        // `in Arbil`, `Arbil, Iraq`, the `ARBIL, Iraq` dateline; not the bare `Arbil was`.
+        assert_eq!(towns.len(), 3, "{towns:?}");
     }
 
     #[test]
