@@ -1,5 +1,6 @@
 //! The incremental cache: per-document results keyed by the record's content, valid for one
-//! pipeline (the pipeline file and every lexicon, by hash) and one tool version.
+//! pipeline (the pipeline file and every lexicon, by hash), one tool version and one output
+//! shape (formats, report, shard).
 //!
 //! It lives beside the output as `.NAME.cache`: a header, then one entry per document
 //! (`key: u128`, `length: u32`, the bincode of the analysed document and its counts). Only an
@@ -122,6 +123,11 @@ impl OldCache {
     /// Whether the cache holds no document.
     pub fn is_empty(&self) -> bool {
         self.index.is_empty()
+    }
+
+    /// Whether `key` is cached.
+    pub fn contains(&self, key: u128) -> bool {
+        self.index.contains_key(&key)
     }
 
     /// The encoded entry for `key`, if cached and readable.

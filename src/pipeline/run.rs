@@ -53,7 +53,8 @@ pub struct RunSummary {
     pub output: PathBuf,
     pub documents: u64,
     pub rejects: u64,
-    pub manifest: Manifest,
+    /// An incremental run found nothing new and left the output as it was.
+    pub unchanged: bool,
 }
 
 /// Time spent in each per-document stage, summed over threads.
@@ -245,8 +246,13 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
     let reject_key = |r: &Reject| format!("{} {}", r.source, r.record);
 
     let cache_file = cache::cache_path(output);
+    // What the cache is valid for: the pipeline and everything that shapes the output.
+    let cache_stamp = format!(
+        "{} format={:?} report={} shard={:?}",
+        settings.pipeline_hash, settings.format, settings.report, settings.shard
+    );
     let old_cache = if settings.incremental {
-        match cache::OldCache::open(&cache_file, &settings.pipeline_hash) {
+        match cache::OldCache::open(&cache_file, &cache_stamp) {
             Ok(c) => {
                 info!(documents = c.len(), cache = %cache_file.display(), "incremental: using the cache");
                 Some(c)
@@ -260,14 +266,27 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
         None
     };
     let mut new_cache = if settings.incremental {
-        Some(cache::NewCache::create(
-            &cache_file,
-            &settings.pipeline_hash,
-        )?)
+        Some(cache::NewCache::create(&cache_file, &cache_stamp)?)
     } else {
         None
     };
     let mut reused = 0u64;
+    if let Some(cache) = &old_cache {
+        if output.join("manifest.json").is_file() {
+            if let Some(n) = unchanged_input(settings, cache)? {
+                info!(
+                    documents = n,
+                    "incremental: nothing new to do, every document is unchanged; output left as it was"
+                );
+                return Ok(RunSummary {
+                    output: output.clone(),
+                    documents: n,
+                    rejects: 0,
+                    unchanged: true,
+                });
+            }
+        }
+    }
 
     let progress = Progress::new(settings);
     let mut records = ingest::Records::new(walk, settings.input.clone());
@@ -548,7 +567,7 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
         output: output.clone(),
         documents: n_docs,
         rejects: n_rejects,
-        manifest,
+        unchanged: false,
     })
 }
 
@@ -584,6 +603,26 @@ impl Progress {
             bar.finish_and_clear();
         }
     }
+}
+
+/// Whether the input is exactly what the cache holds (same records, none rejected, none
+/// removed), in which case the previous output is already right: the number of documents.
+fn unchanged_input(settings: &Settings, cache: &cache::OldCache) -> Result<Option<u64>> {
+    let walk = ingest::walk(&settings.input)?;
+    let mut seen: HashSet<u128> = HashSet::new();
+    for outcome in ingest::Records::new(walk, settings.input.clone()) {
+        let Ok(record) = outcome else {
+            return Ok(None);
+        };
+        if settings.shard.is_some_and(|s| !s.contains(&record.doc_id)) {
+            continue;
+        }
+        let key = cache::record_key(&record);
+        if !cache.contains(key) || !seen.insert(key) {
+            return Ok(None);
+        }
+    }
+    Ok((seen.len() == cache.len()).then_some(seen.len() as u64))
 }
 
 /// The reason without its details (up to the first colon), for counting rejects by reason.
