@@ -40,7 +40,7 @@ pub struct InputSettings {
     pub max_document_bytes: u64,
 }
 
-/// An input file found by [`discover`].
+/// An input file found by [`walk`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputFile {
     /// Full path, for reading (`-` is standard input).
