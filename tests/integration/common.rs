@@ -64,3 +64,24 @@ pub fn default_pipeline_text() -> String {
     text.replace("\"lexicons/", &format!("\"{}/lexicons/", base.display()))
         .replace("\"generic/", &format!("\"{}/generic/", base.display()))
 }
+
+/// Asserts that two output directories hold byte-identical tables (every file but the
+/// manifest and the report, which carry the run's id and times): 10 tables in 2 formats.
+pub fn assert_same_tables(a: &Path, b: &Path) {
+    let mut compared = 0;
+    for entry in std::fs::read_dir(a).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == "manifest.json" || name == "report.html" {
+            continue;
+        }
+        let same = std::fs::read(a.join(&name)).unwrap() == std::fs::read(b.join(&name)).unwrap();
+        assert!(
+            same,
+            "{name} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+        compared += 1;
+    }
+    assert_eq!(compared, 20, "10 tables in 2 formats");
+}

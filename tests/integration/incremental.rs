@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::common::{default_pipeline_text, newsetl, root};
+use crate::common::{assert_same_tables, default_pipeline_text, newsetl, root};
 
 fn run(dir: &Path, input: &Path, out: &str, incremental: bool) -> serde_json::Value {
     let mut cmd = newsetl();
@@ -23,22 +23,6 @@ fn run(dir: &Path, input: &Path, out: &str, incremental: bool) -> serde_json::Va
     );
     serde_json::from_str(&std::fs::read_to_string(dir.join(out).join("manifest.json")).unwrap())
         .unwrap()
-}
-
-fn assert_same_tables(a: &Path, b: &Path) {
-    let mut n = 0;
-    for entry in std::fs::read_dir(a).unwrap().flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name == "manifest.json" || name == "report.html" {
-            continue;
-        }
-        assert!(
-            std::fs::read(a.join(&name)).unwrap() == std::fs::read(b.join(&name)).unwrap(),
-            "{name} differs"
-        );
-        n += 1;
-    }
-    assert_eq!(n, 20);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{default_pipeline_text, newsetl, root};
+use crate::common::{assert_same_tables, default_pipeline_text, newsetl, root};
 
 /// A corpus with documents, rejects and multi-record files, and a pipeline with small row
 /// groups (3 documents) so that merging must cut row groups exactly as a run does.
@@ -48,25 +48,6 @@ fn run(pipeline: &Path, input: &Path, out: &Path, extra: &[&str]) {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-}
-
-fn assert_same_tables(a: &Path, b: &Path) {
-    let mut n = 0;
-    for entry in std::fs::read_dir(a).unwrap().flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name == "manifest.json" || name == "report.html" {
-            continue;
-        }
-        let same = std::fs::read(a.join(&name)).unwrap() == std::fs::read(b.join(&name)).unwrap();
-        assert!(
-            same,
-            "{name} differs between {} and {}",
-            a.display(),
-            b.display()
-        );
-        n += 1;
-    }
-    assert_eq!(n, 20);
 }
 
 #[test]
