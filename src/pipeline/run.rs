@@ -21,7 +21,7 @@ use xxhash_rust::xxh3::xxh3_128;
 use super::cache;
 use super::config::Settings;
 use crate::error::{Error, Result};
-use crate::lexicon::Kind;
+use crate::lexicon::{Kind, Lexicon};
 use crate::model::{AnalyzedDocument, Reject};
 use crate::sinks::manifest::{
     CacheInfo, InputInfo, InputSummary, Manifest, PipelineInfo, ShardInfo, StageInfo, TableInfo,
@@ -109,6 +109,38 @@ struct InputCounts {
     records: u64,
     documents: u64,
     rejects: u64,
+}
+
+/// The per-document tables, written group by group (one Parquet row group per group).
+struct DocumentTables {
+    documents: TableWriter,
+    mentions: TableWriter,
+    doc_entities: TableWriter,
+    documents_written: u64,
+    mentions_written: u64,
+    /// Time spent building and writing them (on the writer thread).
+    time: Duration,
+}
+
+impl DocumentTables {
+    fn write(
+        &mut self,
+        group: Vec<(AnalyzedDocument, DocCounts)>,
+        lexicon: &Lexicon,
+    ) -> Result<()> {
+        let t = Instant::now();
+        let (docs, counts): (Vec<_>, Vec<_>) = group.into_iter().unzip();
+        self.documents_written += docs.len() as u64;
+        self.mentions_written += docs.iter().map(|d| d.mentions.len() as u64).sum::<u64>();
+        self.documents
+            .write(&mut aggregate::documents_table(&docs)?)?;
+        self.mentions
+            .write(&mut aggregate::mentions_table(&docs, lexicon)?)?;
+        self.doc_entities
+            .write(&mut aggregate::doc_entities_table(&docs, &counts, lexicon)?)?;
+        self.time += t.elapsed();
+        Ok(())
+    }
 }
 
 /// Where every record went: per-input counts and the rejects.
@@ -222,24 +254,29 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
     let dir = staging.path.as_path();
     let format = settings.format;
 
-    let mut documents = TableWriter::create(
-        dir,
-        "documents",
-        aggregate::documents_table(&[])?.schema(),
-        format,
-    )?;
-    let mut mentions = TableWriter::create(
-        dir,
-        "mentions",
-        aggregate::mentions_table(&[], lexicon)?.schema(),
-        format,
-    )?;
-    let mut doc_entities = TableWriter::create(
-        dir,
-        "doc_entities",
-        aggregate::doc_entities_table(&[], &[], lexicon)?.schema(),
-        format,
-    )?;
+    let tables = DocumentTables {
+        documents: TableWriter::create(
+            dir,
+            "documents",
+            aggregate::documents_table(&[])?.schema(),
+            format,
+        )?,
+        mentions: TableWriter::create(
+            dir,
+            "mentions",
+            aggregate::mentions_table(&[], lexicon)?.schema(),
+            format,
+        )?,
+        doc_entities: TableWriter::create(
+            dir,
+            "doc_entities",
+            aggregate::doc_entities_table(&[], &[], lexicon)?.schema(),
+            format,
+        )?,
+        documents_written: 0,
+        mentions_written: 0,
+        time: Duration::ZERO,
+    };
 
     let mut ledger = Ledger::new(dir)?;
     let in_shard = |key: &str| settings.shard.is_none_or(|s| s.contains(key));
@@ -295,130 +332,163 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
     let mut totals = Totals::default();
     let mut times = StageTimes::default();
     let mut aggregate_time = Duration::ZERO;
-    let (mut n_docs, mut n_bytes, mut n_mentions) = (0u64, 0u64, 0u64);
+    let (mut n_docs, mut n_bytes) = (0u64, 0u64);
     let mut exhausted = false;
     let mut pending: Vec<(AnalyzedDocument, DocCounts)> = Vec::new();
 
-    while !exhausted {
-        // Read a bounded batch, in input order.
-        let t = Instant::now();
-        let mut batch: Vec<(RawRecord, u128)> = Vec::new();
-        let mut batch_bytes = 0;
-        while batch.len() < settings.batch_size && batch_bytes < MAX_BATCH_BYTES {
-            let outcome = records.next();
-            for file in records.opened.drain(..) {
-                ledger.opened(file);
-            }
-            let Some(outcome) = outcome else {
-                exhausted = true;
-                break;
-            };
-            match outcome {
-                Ok(record) if !in_shard(&record.doc_id) => {}
-                Err(r) if !in_shard(&reject_key(&r)) => {}
-                Ok(record) => {
-                    if !seen_ids.insert(xxh3_128(record.doc_id.as_bytes())) {
-                        let reason = format!(
-                            "duplicate doc_id: `{}` was used by an earlier record",
-                            record.doc_id
-                        );
-                        ledger.reject(Reject {
-                            source: record.source,
-                            record: record.record,
-                            reason,
-                        });
-                        continue;
-                    }
-                    batch_bytes += record.len();
-                    let key = if settings.incremental {
-                        cache::record_key(&record)
-                    } else {
-                        0
-                    };
-                    batch.push((record, key));
+    // With several threads, the per-document tables are written on a thread of their own, so
+    // that encoding them overlaps with analysing the next batch instead of leaving a core
+    // idle; with `--threads 1` they are written inline, so that one thread means one core.
+    let single_thread = rayon::current_num_threads() == 1;
+    let tables = std::thread::scope(|scope| -> Result<DocumentTables> {
+        let (to_writer, groups) =
+            std::sync::mpsc::sync_channel::<Vec<(AnalyzedDocument, DocCounts)>>(2);
+        let mut inline = None;
+        let writer = if single_thread {
+            inline = Some(tables);
+            None
+        } else {
+            Some(scope.spawn(move || -> Result<DocumentTables> {
+                let mut tables = tables;
+                for group in groups {
+                    tables.write(group, lexicon)?;
                 }
-                Err(r) => ledger.reject(r),
-            }
-        }
-        times.ingest += t.elapsed();
-
-        let processed: Vec<Processed> = batch
-            .into_par_iter()
-            .map(|(record, key)| {
-                if let Some(bytes) = old_cache.as_ref().and_then(|c| c.get(key)) {
-                    if let Some(entry) = cache::decode(&bytes) {
-                        for (kind, name) in &entry.0.discovered {
-                            settings.lexicon.discover(*kind, name);
-                        }
-                        return Processed {
-                            outcome: Ok(entry),
-                            times: StageTimes::default(),
-                            cached: Some((key, bytes)),
-                            reused: true,
-                        };
-                    }
+                Ok(tables)
+            }))
+        };
+        'read: while !exhausted {
+            // Read a bounded batch, in input order.
+            let t = Instant::now();
+            let mut batch: Vec<(RawRecord, u128)> = Vec::new();
+            let mut batch_bytes = 0;
+            while batch.len() < settings.batch_size && batch_bytes < MAX_BATCH_BYTES {
+                let outcome = records.next();
+                for file in records.opened.drain(..) {
+                    ledger.opened(file);
                 }
-                let (outcome, times) = process(record, settings, &matcher);
-                let cached = match &outcome {
-                    Ok(entry) if settings.incremental => Some((key, cache::encode(entry))),
-                    _ => None,
+                let Some(outcome) = outcome else {
+                    exhausted = true;
+                    break;
                 };
-                Processed {
-                    outcome,
-                    times,
-                    cached,
-                    reused: false,
+                match outcome {
+                    Ok(record) if !in_shard(&record.doc_id) => {}
+                    Err(r) if !in_shard(&reject_key(&r)) => {}
+                    Ok(record) => {
+                        if !seen_ids.insert(xxh3_128(record.doc_id.as_bytes())) {
+                            let reason = format!(
+                                "duplicate doc_id: `{}` was used by an earlier record",
+                                record.doc_id
+                            );
+                            ledger.reject(Reject {
+                                source: record.source,
+                                record: record.record,
+                                reason,
+                            });
+                            continue;
+                        }
+                        batch_bytes += record.len();
+                        let key = if settings.incremental {
+                            cache::record_key(&record)
+                        } else {
+                            0
+                        };
+                        batch.push((record, key));
+                    }
+                    Err(r) => ledger.reject(r),
                 }
-            })
-            .collect();
+            }
+            times.ingest += t.elapsed();
 
-        let t = Instant::now();
-        for item in processed {
-            times += item.times;
-            reused += u64::from(item.reused);
-            if let (Some(cache), Some((key, bytes))) = (new_cache.as_mut(), &item.cached) {
-                cache.add(*key, bytes)?;
-            }
-            match item.outcome {
-                Ok((doc, c)) => {
-                    n_bytes += doc.doc.text.len() as u64;
-                    ledger.document(&doc.doc.meta.source);
-                    totals.add(&c);
-                    pending.push((doc, c));
+            let processed: Vec<Processed> = batch
+                .into_par_iter()
+                .map(|(record, key)| {
+                    if let Some(bytes) = old_cache.as_ref().and_then(|c| c.get(key)) {
+                        if let Some(entry) = cache::decode(&bytes) {
+                            for (kind, name) in &entry.0.discovered {
+                                settings.lexicon.discover(*kind, name);
+                            }
+                            return Processed {
+                                outcome: Ok(entry),
+                                times: StageTimes::default(),
+                                cached: Some((key, bytes)),
+                                reused: true,
+                            };
+                        }
+                    }
+                    let (outcome, times) = process(record, settings, &matcher);
+                    let cached = match &outcome {
+                        Ok(entry) if settings.incremental => Some((key, cache::encode(entry))),
+                        _ => None,
+                    };
+                    Processed {
+                        outcome,
+                        times,
+                        cached,
+                        reused: false,
+                    }
+                })
+                .collect();
+
+            let t = Instant::now();
+            for item in processed {
+                times += item.times;
+                reused += u64::from(item.reused);
+                if let (Some(cache), Some((key, bytes))) = (new_cache.as_mut(), &item.cached) {
+                    cache.add(*key, bytes)?;
                 }
-                Err(r) => ledger.reject(r),
+                match item.outcome {
+                    Ok((doc, c)) => {
+                        n_bytes += doc.doc.text.len() as u64;
+                        ledger.document(&doc.doc.meta.source);
+                        totals.add(&c);
+                        pending.push((doc, c));
+                    }
+                    Err(r) => ledger.reject(r),
+                }
             }
+            // Row groups hold a fixed number of documents, so that the files depend only on the
+            // documents (not on how reading was batched) and shards merge into the same bytes.
+            while pending.len() >= settings.batch_size || (exhausted && !pending.is_empty()) {
+                let take = pending.len().min(settings.batch_size);
+                let group: Vec<(AnalyzedDocument, DocCounts)> = pending.drain(..take).collect();
+                n_docs += group.len() as u64;
+                if let Some(tables) = inline.as_mut() {
+                    tables.write(group, lexicon)?;
+                } else if to_writer.send(group).is_err() {
+                    // The writer stopped on an error; joining it below reports the error.
+                    break 'read;
+                }
+            }
+            aggregate_time += t.elapsed();
+            debug!(
+                documents = n_docs,
+                rejects = ledger.rejects.len(),
+                "batch written"
+            );
+            progress.update(records.bytes_opened, n_docs, ledger.rejects.len());
+            // Every input but the one being read is complete.
+            ledger.flush(1)?;
         }
-        // Row groups hold a fixed number of documents, so that the files depend only on the
-        // documents (not on how reading was batched) and shards merge into the same bytes.
-        while pending.len() >= settings.batch_size || (exhausted && !pending.is_empty()) {
-            let take = pending.len().min(settings.batch_size);
-            let group: Vec<(AnalyzedDocument, DocCounts)> = pending.drain(..take).collect();
-            let (docs, counts): (Vec<_>, Vec<_>) = group.into_iter().unzip();
-            n_docs += docs.len() as u64;
-            n_mentions += docs.iter().map(|d| d.mentions.len() as u64).sum::<u64>();
-            documents.write(&mut aggregate::documents_table(&docs)?)?;
-            mentions.write(&mut aggregate::mentions_table(&docs, lexicon)?)?;
-            doc_entities.write(&mut aggregate::doc_entities_table(&docs, &counts, lexicon)?)?;
+        drop(to_writer);
+        match (writer, inline) {
+            (Some(writer), _) => writer
+                .join()
+                .map_err(|_| Error::Run("the table writer stopped unexpectedly".into()))?,
+            (None, Some(tables)) => Ok(tables),
+            (None, None) => Err(Error::Run("no table writer".into())),
         }
-        aggregate_time += t.elapsed();
-        debug!(
-            documents = n_docs,
-            rejects = ledger.rejects.len(),
-            "batch written"
-        );
-        progress.update(records.bytes_opened, n_docs, ledger.rejects.len());
-        // Every input but the one being read is complete.
-        ledger.flush(1)?;
-    }
+    })?;
+    let n_mentions = tables.mentions_written;
+    aggregate_time += tables.time;
+    debug_assert_eq!(n_docs, tables.documents_written);
     let inputs_file = ledger.finish()?;
 
     progress.finish();
     let t = Instant::now();
     let mut rows: BTreeMap<String, u64> = BTreeMap::new();
-    rows.insert("documents".into(), documents.finish()?);
-    rows.insert("mentions".into(), mentions.finish()?);
-    rows.insert("doc_entities".into(), doc_entities.finish()?);
+    rows.insert("documents".into(), tables.documents.finish()?);
+    rows.insert("mentions".into(), tables.mentions.finish()?);
+    rows.insert("doc_entities".into(), tables.doc_entities.finish()?);
     for (name, kind) in [
         ("figures", Kind::Figure),
         ("places", Kind::Place),
