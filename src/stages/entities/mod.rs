@@ -29,6 +29,8 @@ pub struct EntityMatcher {
     discovery: Option<discovery::FigureDiscovery>,
     /// Places that count only with evidence (small towns of the gazetteer, feature `town`).
     weak: std::collections::HashSet<EntityId>,
+    /// All places, for the rules that apply to places only.
+    places: std::collections::HashSet<EntityId>,
 }
 
 #[derive(Debug)]
@@ -112,6 +114,9 @@ impl EntityMatcher {
                 .filter(|(_, g)| g.feature.as_deref() == Some("town"))
                 .map(|(id, _)| *id)
                 .collect(),
+            places: (0..lexicon.entities.len() as EntityId)
+                .filter(|&id| lexicon.entity(id).kind == crate::lexicon::Kind::Place)
+                .collect(),
         })
     }
 
@@ -180,8 +185,12 @@ impl EntityMatcher {
             if first.start < taken_until {
                 continue;
             }
-            // A small town counts only where the text says it is a place.
+            // A small town counts only where the text says it is a place; a city followed by a
+            // score in a results line (`Chicago 4 HOUSTON 3`) is a team.
             if self.weak.contains(&first.entity) && !place_evidence(text, first.start, first.end) {
+                continue;
+            }
+            if self.places.contains(&first.entity) && followed_by_score(text, first.end) {
                 continue;
             }
             let chosen = if first.method == Method::Coreference {
@@ -235,6 +244,26 @@ fn place_evidence(text: &str, start: usize, end: usize) -> bool {
         || after
             .strip_prefix(", ")
             .and_then(|rest| rest.chars().next())
+            .is_some_and(char::is_uppercase)
+}
+
+/// Whether a score follows: a number of one to three digits, then the end of the line or
+/// another capitalised name (`CALIFORNIA 14 New York 3`). Dates (`1996-08-30`) are not scores.
+fn followed_by_score(text: &str, end: usize) -> bool {
+    let rest = &text[end..];
+    let Some(rest) = rest.strip_prefix(' ') else {
+        return false;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 3 {
+        return false;
+    }
+    let after = &rest[digits..];
+    after.is_empty()
+        || after.starts_with('\n')
+        || after
+            .strip_prefix(' ')
+            .and_then(|a| a.chars().next())
             .is_some_and(char::is_uppercase)
 }
 
@@ -344,6 +373,18 @@ mod tests {
                 ("rights".into(), "Rights".into(), "lexicon"),
             ]
         );
+    }
+
+    #[test]
+    fn cities_with_scores_are_teams() {
+        let text = "CALIFORNIA 14 New York 3\nNEW YORK 1996-08-30\nIn New York 3 people met.";
+        assert!(followed_by_score(text, "CALIFORNIA".len()));
+        let ny = text.find("New York").unwrap() + "New York".len();
+        assert!(followed_by_score(text, ny));
+        let dateline = text.find("NEW YORK").unwrap() + "NEW YORK".len();
+        assert!(!followed_by_score(text, dateline));
+        let prose = text.rfind("New York").unwrap() + "New York".len();
+        assert!(!followed_by_score(text, prose), "`3 people` is no score");
     }
 
     #[test]
