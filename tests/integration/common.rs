@@ -16,6 +16,17 @@ pub fn newsetl() -> Command {
     cmd
 }
 
+/// Runs a prepared `newsetl` command, asserting that it succeeds (showing its stderr if not).
+pub fn succeed(cmd: &mut Command) -> Output {
+    let output = cmd.output().expect("newsetl runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
 /// Runs `newsetl` with `args`, returning its output.
 pub fn run(args: &[&str]) -> Output {
     newsetl().args(args).output().expect("newsetl runs")

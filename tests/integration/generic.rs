@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::common::{newsetl, read_csv, root};
+use crate::common::{newsetl, read_csv, root, succeed};
 
 fn run_generic(input: &Path, out: &Path) {
     let status = newsetl()
@@ -22,16 +22,11 @@ fn run_generic(input: &Path, out: &Path) {
 }
 
 fn eval(gold: &Path, out: &Path) -> serde_json::Value {
-    let output = newsetl()
-        .args(["eval", "--json", "--errors", "5", "--gold"])
-        .arg(gold)
-        .arg(out)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let output = succeed(
+        newsetl()
+            .args(["eval", "--json", "--errors", "5", "--gold"])
+            .arg(gold)
+            .arg(out),
     );
     serde_json::from_slice(&output.stdout).unwrap()
 }

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{assert_same_tables, default_pipeline_text, newsetl, root};
+use crate::common::{assert_same_tables, default_pipeline_text, newsetl, root, succeed};
 
 /// A corpus with documents, rejects and multi-record files, and a pipeline with small row
 /// groups (3 documents) so that merging must cut row groups exactly as a run does.
@@ -32,21 +32,16 @@ fn setup(dir: &Path) -> (PathBuf, PathBuf) {
 }
 
 fn run(pipeline: &Path, input: &Path, out: &Path, extra: &[&str]) {
-    let output = newsetl()
-        .arg("run")
-        .arg(pipeline)
-        .arg("--input")
-        .arg(input)
-        .arg("--output")
-        .arg(out)
-        .arg("-q")
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    succeed(
+        newsetl()
+            .arg("run")
+            .arg(pipeline)
+            .arg("--input")
+            .arg(input)
+            .arg("--output")
+            .arg(out)
+            .arg("-q")
+            .args(extra),
     );
 }
 
@@ -80,17 +75,12 @@ fn merged_shards_equal_a_single_run() {
         let merged = dir.path().join(format!("merged-{n}"));
         // Any order of shard directories.
         shard_dirs.reverse();
-        let output = newsetl()
-            .arg("merge")
-            .args(&shard_dirs)
-            .arg("--output")
-            .arg(&merged)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
+        succeed(
+            newsetl()
+                .arg("merge")
+                .args(&shard_dirs)
+                .arg("--output")
+                .arg(&merged),
         );
         assert_same_tables(&single, &merged);
         let m: serde_json::Value =
