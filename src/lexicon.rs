@@ -15,7 +15,7 @@
 //! * `short` forms (a surname) resolve only after the entity's full name or an alias has
 //!   appeared earlier in the same document: within-document coreference.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -38,12 +38,14 @@ pub const DISCOVERED: EntityId = 1 << 63;
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
+    // Declared in the alphabetical order of their names, so that sorting by `Kind` and sorting
+    // by its string (as a merge of written tables does) agree by construction.
     Figure,
-    Place,
-    Term,
     /// Organisations are matched so that they block overlapping figures and places
     /// (`Clinton Administration` is not the figure Clinton); they are reported in their own table.
     Organization,
+    Place,
+    Term,
 }
 
 impl Kind {
@@ -102,7 +104,7 @@ impl Method {
 }
 
 /// One entity of a lexicon.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct Entity {
     pub kind: Kind,
     /// Canonical name, used in every table.
@@ -120,21 +122,116 @@ pub struct Pattern {
     pub case_sensitive: bool,
 }
 
-/// All entities and patterns of a pipeline, loaded from its lexicon files, and the entities
-/// that discovery found during the run.
+/// All entities and patterns of a pipeline, loaded from its lexicon files. It does not change
+/// during a run: what discovery finds travels with each document ([`Discovered`]) and is
+/// folded into the corpus totals in input order.
 #[derive(Debug, Default)]
 pub struct Lexicon {
     pub entities: Vec<Entity>,
     pub patterns: Vec<Pattern>,
-    /// Discovered entities; each is leaked once so that lookups can hand out plain references
-    /// (they live for the run, like the corpus-wide counts).
-    discovered: std::sync::RwLock<HashMap<EntityId, &'static Entity>>,
     /// Gazetteer data of places, from the optional columns of a lexicon.
     pub geo: HashMap<EntityId, Geo>,
 }
 
+/// Entities that discovery found (not in any lexicon), by id. Each document carries the ones
+/// its mentions refer to; the corpus totals fold them, so nothing shared is written while
+/// documents are analysed in parallel.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, Deserialize)]
+pub struct Discovered(BTreeMap<EntityId, Entity>);
+
+impl Discovered {
+    /// Records an entity found by discovery and returns its id: a stable hash of its kind and
+    /// name, the same in every document, thread, shard and run.
+    pub fn add(&mut self, kind: Kind, name: &str) -> EntityId {
+        let id = discovered_id(kind, name);
+        self.0.entry(id).or_insert_with(|| Entity {
+            kind,
+            name: name.to_string(),
+        });
+        id
+    }
+
+    /// The entity behind a discovered id.
+    pub fn get(&self, id: EntityId) -> Option<&Entity> {
+        self.0.get(&id)
+    }
+
+    /// Adds every entity of `other`.
+    pub fn extend(&mut self, other: &Discovered) {
+        for (id, entity) in &other.0 {
+            self.0.entry(*id).or_insert_with(|| entity.clone());
+        }
+    }
+
+    /// Keeps only the entities for which `keep` holds.
+    pub fn retain(&mut self, mut keep: impl FnMut(EntityId) -> bool) {
+        self.0.retain(|id, _| keep(*id));
+    }
+
+    /// Number of entities.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The id of a discovered entity: [`DISCOVERED`] set, and a hash of kind and name.
+pub fn discovered_id(kind: Kind, name: &str) -> EntityId {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(kind.as_str().as_bytes());
+    hasher.update(&[0]);
+    hasher.update(name.as_bytes());
+    DISCOVERED | (hasher.digest() >> 1)
+}
+
+/// Resolves ids of the lexicon and of discovered entities to entities.
+#[derive(Debug, Clone, Copy)]
+pub struct Names<'a> {
+    pub lexicon: &'a Lexicon,
+    pub discovered: &'a Discovered,
+}
+
+/// No discovered entity, for looking up lexicon ids alone.
+static NO_DISCOVERIES: Discovered = Discovered(BTreeMap::new());
+
+/// What an unknown id resolves to (never expected: ids come from the lexicon or discovery).
+static UNKNOWN: Entity = Entity {
+    kind: Kind::Figure,
+    name: String::new(),
+};
+
+impl<'a> Names<'a> {
+    /// The lexicon's entities and `discovered`.
+    pub fn new(lexicon: &'a Lexicon, discovered: &'a Discovered) -> Self {
+        Names {
+            lexicon,
+            discovered,
+        }
+    }
+
+    /// The entity behind an id.
+    pub fn entity(&self, id: EntityId) -> &'a Entity {
+        let found = if id & DISCOVERED == 0 {
+            self.lexicon.entities.get(id as usize)
+        } else {
+            self.discovered.get(id)
+        };
+        debug_assert!(found.is_some(), "unknown entity id {id}");
+        found.unwrap_or(&UNKNOWN)
+    }
+
+    /// Gazetteer data of a place, when a lexicon gives it.
+    pub fn geo(&self, id: EntityId) -> Option<&'a Geo> {
+        self.lexicon.geo.get(&id)
+    }
+}
+
 /// Where a place is, from the gazetteer (GeoNames).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
 pub struct Geo {
     pub geonames_id: Option<i64>,
     pub country_code: Option<String>,
@@ -171,42 +268,9 @@ impl Lexicon {
         self.entities.is_empty()
     }
 
-    /// The entity behind an id.
+    /// The entity behind an id of the lexicon (not a discovered one: see [`Names`]).
     pub fn entity(&self, id: EntityId) -> &Entity {
-        if id & DISCOVERED == 0 {
-            return &self.entities[id as usize];
-        }
-        let known = self.discovered.read().unwrap_or_else(|e| e.into_inner());
-        known
-            .get(&id)
-            .copied()
-            .expect("discovered ids are registered before use")
-    }
-
-    /// Registers an entity found by discovery and returns its id (the same for the same kind
-    /// and name, in every run).
-    pub fn discover(&self, kind: Kind, name: &str) -> EntityId {
-        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        hasher.update(kind.as_str().as_bytes());
-        hasher.update(&[0]);
-        hasher.update(name.as_bytes());
-        let id = DISCOVERED | (hasher.digest() >> 1);
-        if self
-            .discovered
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains_key(&id)
-        {
-            return id;
-        }
-        let mut known = self.discovered.write().unwrap_or_else(|e| e.into_inner());
-        known.entry(id).or_insert_with(|| {
-            Box::leak(Box::new(Entity {
-                kind,
-                name: name.to_string(),
-            }))
-        });
-        id
+        Names::new(self, &NO_DISCOVERIES).entity(id)
     }
 
     /// Loads and merges lexicon files. `case_sensitive` comes from the pipeline file, per file.

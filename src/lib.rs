@@ -21,10 +21,12 @@ pub mod lexicon;
 pub mod merge;
 pub mod model;
 pub mod pipeline;
+#[cfg(all(test, feature = "tables"))]
+mod properties;
 #[cfg(feature = "tables")]
 pub mod report;
-#[cfg(feature = "tables")]
 pub mod sinks;
 pub mod stages;
+pub mod wordlist;
 
 pub use error::{Error, Result};

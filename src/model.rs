@@ -13,7 +13,7 @@ use std::ops::Range;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::lexicon::{EntityId, Kind, Method};
+use crate::lexicon::{Discovered, EntityId, Method};
 
 /// Where a document came from and how it was read; carried unchanged to the tables.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,10 +148,10 @@ pub struct AnalyzedDocument {
     pub n_tokens: u32,
     /// Mentions sorted by offset; no two overlap.
     pub mentions: Vec<Mention>,
-    /// The discovered entities that `mentions` refer to (kind and name), so that a document
-    /// taken from the incremental cache can register them again.
+    /// The discovered entities that `mentions` refer to: the lexicon stays unchanged, and the
+    /// corpus totals fold these in input order.
     #[serde(default)]
-    pub discovered: Vec<(Kind, String)>,
+    pub discovered: Discovered,
     /// Capitalised names that discovery could neither resolve nor dismiss, with the sentence
     /// of their first occurrence: material for curating lexicons.
     #[serde(default)]

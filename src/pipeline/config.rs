@@ -14,29 +14,11 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::lexicon::Lexicon;
+pub use crate::sinks::Format;
+use crate::stages::clean::{CleanRules, OutletRule};
 use crate::stages::ingest::formats::{FieldMap, InputFormat};
 use crate::stages::ingest::InputSettings;
-
-/// Which table formats to write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    Parquet,
-    Csv,
-    #[default]
-    Both,
-}
-
-impl Format {
-    /// Whether Parquet files are written.
-    pub fn parquet(self) -> bool {
-        matches!(self, Format::Parquet | Format::Both)
-    }
-    /// Whether CSV files are written.
-    pub fn csv(self) -> bool {
-        matches!(self, Format::Csv | Format::Both)
-    }
-}
+use crate::wordlist::{WordLists, WORD_LIST_FILES};
 
 /// The pipeline file as written.
 #[derive(Debug, Deserialize)]
@@ -64,6 +46,10 @@ pub struct DiscoverySection {
     /// A list of first names, one a line (evidence for `figures`).
     #[serde(default)]
     pub first_names: Option<PathBuf>,
+    /// The folder of word lists (titles, roles, reporting verbs, organisation words, stop
+    /// words, place prepositions; see [`crate::wordlist`]); needed by `figures`.
+    #[serde(default)]
+    pub words: Option<PathBuf>,
 }
 
 /// `[input]`: where the articles are and how to read them.
@@ -128,14 +114,6 @@ pub struct CleanSection {
 
 fn yes() -> bool {
     true
-}
-
-/// An outlet and the lines that identify it.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OutletRule {
-    pub name: String,
-    pub markers: Vec<String>,
 }
 
 /// `[[lexicons]]`: one lexicon file.
@@ -225,15 +203,6 @@ impl std::str::FromStr for Shard {
     }
 }
 
-/// Compiled cleaning rules.
-#[derive(Debug, Clone)]
-pub struct CleanRules {
-    pub drop_lines: Vec<String>,
-    pub outlets: Vec<OutletRule>,
-    pub dateline: Option<Regex>,
-    pub headline_first_paragraph: bool,
-}
-
 /// Everything a run needs, validated.
 #[derive(Debug)]
 pub struct Settings {
@@ -258,6 +227,8 @@ pub struct Settings {
     pub batch_size: usize,
     pub clean: CleanRules,
     pub lexicon: Lexicon,
+    /// The word lists of `[discovery] words` (empty lists when not given).
+    pub words: WordLists,
     /// Figure discovery, when the pipeline asks for it.
     pub discovery: Option<crate::stages::entities::discovery::FigureDiscovery>,
 }
@@ -310,19 +281,35 @@ impl Settings {
 
         let lexicon = Lexicon::load(&lexicon_files)?;
         let first_names = file.discovery.first_names.as_deref().map(resolve);
+        let words_dir = file.discovery.words.as_deref().map(resolve);
+        if file.discovery.figures && words_dir.is_none() {
+            return Err(Error::config(
+                pipeline_path,
+                "[discovery] figures = true needs `words`, the folder of word lists",
+            ));
+        }
+        let words = match &words_dir {
+            Some(dir) => WordLists::load(dir)?,
+            None => WordLists::default(),
+        };
         let discovery = if file.discovery.figures {
             Some(crate::stages::entities::discovery::FigureDiscovery::load(
                 first_names.as_deref(),
+                words.clone(),
             )?)
         } else {
             None
         };
         let mut hasher = Sha256::new();
         hasher.update(source.as_bytes());
+        let word_files = words_dir
+            .iter()
+            .flat_map(|dir| WORD_LIST_FILES.iter().map(move |f| (dir.join(f), true)));
         let hashed_files = lexicon_files
             .iter()
             .cloned()
-            .chain(first_names.iter().map(|p| (p.clone(), true)));
+            .chain(first_names.iter().map(|p| (p.clone(), true)))
+            .chain(word_files);
         for (path, case_sensitive) in hashed_files {
             let path = &path;
             let bytes = fs::read(path).map_err(|e| Error::config(path, e.to_string()))?;
@@ -365,8 +352,20 @@ impl Settings {
                 headline_first_paragraph: file.clean.headline_first_paragraph,
             },
             lexicon,
+            words,
             discovery,
         })
+    }
+}
+
+impl Settings {
+    /// The entity matcher of this pipeline: its lexicon, then its discoverers.
+    pub fn matcher(&self) -> Result<crate::stages::entities::EntityMatcher> {
+        let mut matcher = crate::stages::entities::EntityMatcher::new(&self.lexicon, &self.words)?;
+        if let Some(discovery) = &self.discovery {
+            matcher = matcher.with_discoverer(Box::new(discovery.clone()));
+        }
+        Ok(matcher)
     }
 }
 

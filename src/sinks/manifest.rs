@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 pub const MANIFEST_SCHEMA_VERSION: u32 = 1;
 
 /// The run manifest.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {
     pub schema_version: u32,
     pub tool: Tool,
@@ -34,7 +34,7 @@ pub struct Manifest {
 }
 
 /// Which shard a run wrote.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ShardInfo {
     /// From 0.
     pub index: u32,
@@ -42,7 +42,7 @@ pub struct ShardInfo {
 }
 
 /// How an incremental run used its cache.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CacheInfo {
     /// Documents taken from the cache.
     pub reused: u64,
@@ -51,14 +51,14 @@ pub struct CacheInfo {
 }
 
 /// The tool that wrote the output.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Tool {
     pub name: String,
     pub version: String,
 }
 
 /// The pipeline file that was run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PipelineInfo {
     pub path: String,
     /// SHA-256 of the pipeline file and every lexicon it loads.
@@ -68,7 +68,7 @@ pub struct PipelineInfo {
 }
 
 /// What was read. `records == documents + rejects` always holds.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InputSummary {
     pub path: String,
     pub files: u64,
@@ -82,7 +82,7 @@ pub struct InputSummary {
 }
 
 /// One input file. `records == documents + rejects`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InputInfo {
     /// Path relative to the input root.
     pub source: String,
@@ -97,7 +97,7 @@ pub struct InputInfo {
 }
 
 /// One written table.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TableInfo {
     pub rows: u64,
     /// File name → hash of its bytes (`xxh3-128:…`).
@@ -106,7 +106,7 @@ pub struct TableInfo {
 
 /// Time and counts of one stage. `seconds` is the time spent in the stage summed over all
 /// worker threads.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StageInfo {
     pub name: String,
     pub seconds: f64,
@@ -137,5 +137,111 @@ impl Manifest {
         }
         writeln!(out, "\n  ]\n}}").map_err(io)?;
         out.flush().map_err(io)
+    }
+}
+
+impl Tool {
+    /// This build of newsetl.
+    pub fn this() -> Tool {
+        Tool {
+            name: env!("CARGO_PKG_NAME").into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }
+    }
+}
+
+/// The id of a run: its start time and process id.
+pub fn run_id(started_at: &chrono::DateTime<chrono::Utc>) -> String {
+    format!(
+        "{}-{}",
+        started_at.format("%Y%m%dT%H%M%S%.3fZ"),
+        std::process::id()
+    )
+}
+
+/// Rejects counted by category (the reason up to its first colon).
+pub fn rejects_by_reason(rejects: &[crate::model::Reject]) -> BTreeMap<String, u64> {
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    for r in rejects {
+        let category = r.reason.split(':').next().unwrap_or_default().trim();
+        *counts.entry(category.to_string()).or_default() += 1;
+    }
+    counts
+}
+
+/// Each written table's rows and the hashes of its files in `dir`.
+pub fn tables_info(
+    dir: &Path,
+    rows: &BTreeMap<String, u64>,
+    format: super::Format,
+) -> BTreeMap<String, TableInfo> {
+    rows.iter()
+        .map(|(name, &rows)| {
+            let mut files = BTreeMap::new();
+            for ext in ["parquet", "csv"] {
+                let wanted = if ext == "csv" {
+                    format.csv()
+                } else {
+                    format.parquet()
+                };
+                if wanted {
+                    let file = format!("{name}.{ext}");
+                    let hash = crate::stages::ingest::content_hash(&dir.join(&file))
+                        .map(|(_, h)| h)
+                        .unwrap_or_default();
+                    files.insert(file, hash);
+                }
+            }
+            (name.clone(), TableInfo { rows, files })
+        })
+        .collect()
+}
+
+impl InputSummary {
+    /// Adds the counts of another part of the same input (a shard).
+    pub fn absorb(&mut self, other: &InputSummary) {
+        self.bytes += other.bytes;
+        self.records += other.records;
+        self.documents += other.documents;
+        self.rejects += other.rejects;
+        for (reason, n) in &other.rejects_by_reason {
+            *self.rejects_by_reason.entry(reason.clone()).or_default() += n;
+        }
+    }
+}
+
+impl InputInfo {
+    /// Adds the counts that another shard took from the same file.
+    pub fn absorb(&mut self, other: &InputInfo) {
+        self.records += other.records;
+        self.documents += other.documents;
+        self.rejects += other.rejects;
+    }
+}
+
+impl StageInfo {
+    /// Adds another shard's time and counts of the same stage.
+    pub fn absorb(&mut self, other: &StageInfo) {
+        self.seconds += other.seconds;
+        self.items_in += other.items_in;
+        self.items_out += other.items_out;
+    }
+}
+
+/// A manifest as read back, with its `inputs`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WrittenManifest {
+    #[serde(flatten)]
+    pub manifest: Manifest,
+    pub inputs: Vec<InputInfo>,
+}
+
+impl WrittenManifest {
+    /// Reads `dir/manifest.json`.
+    pub fn read(dir: &Path) -> Result<WrittenManifest> {
+        let path = dir.join("manifest.json");
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::Usage(format!("{}: not a newsetl output ({e})", path.display())))?;
+        serde_json::from_str(&text).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))
     }
 }

@@ -1,115 +1,40 @@
 //! Sinks: where tables go. A [`TableWriter`] writes one table as Parquet and/or CSV, batch by
 //! batch, so that documents and mentions stream to disk while the run goes on; the
-//! [`manifest`] describes a finished run.
+//! [`manifest`] describes a finished run, and [`staging`] makes the output appear whole or
+//! not at all.
 
+#[cfg(feature = "tables")]
 pub mod csv;
 pub mod manifest;
+#[cfg(feature = "tables")]
 pub mod parquet;
+#[cfg(feature = "tables")]
 pub mod read;
+pub mod staging;
+#[cfg(feature = "tables")]
+mod table;
+#[cfg(feature = "tables")]
+pub use table::*;
 
-use std::fs::File;
-use std::io::BufWriter;
-use std::path::{Path, PathBuf};
+use serde::Deserialize;
 
-use polars::prelude::*;
-
-use crate::error::{Error, Result};
-use crate::pipeline::config::Format;
-
-/// Writes one table in the requested formats, one batch (a Parquet row group) at a time.
-pub struct TableWriter {
-    name: String,
-    parquet: Option<parquet::ParquetTableWriter<BufWriter<File>>>,
-    csv: Option<csv::CsvTableWriter<BufWriter<File>>>,
-    rows: u64,
+/// Which table formats to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Parquet,
+    Csv,
+    #[default]
+    Both,
 }
 
-impl TableWriter {
-    /// Creates `NAME.parquet` and/or `NAME.csv` in `dir` for a table with `schema`.
-    pub fn create(dir: &Path, name: &str, schema: &Schema, format: Format) -> Result<Self> {
-        let open = |ext: &str| -> Result<BufWriter<File>> {
-            let path = dir.join(format!("{name}.{ext}"));
-            let file = File::create(&path)
-                .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
-            Ok(BufWriter::with_capacity(1 << 20, file))
-        };
-        let table_error = |e: PolarsError| Error::Table {
-            table: name.to_string(),
-            message: e.to_string(),
-        };
-        let parquet = if format.parquet() {
-            Some(parquet::ParquetTableWriter::new(open("parquet")?, schema).map_err(table_error)?)
-        } else {
-            None
-        };
-        let csv = if format.csv() {
-            Some(csv::CsvTableWriter::new(open("csv")?, schema).map_err(table_error)?)
-        } else {
-            None
-        };
-        Ok(TableWriter {
-            name: name.to_string(),
-            parquet,
-            csv,
-            rows: 0,
-        })
+impl Format {
+    /// Whether Parquet files are written.
+    pub fn parquet(self) -> bool {
+        matches!(self, Format::Parquet | Format::Both)
     }
-
-    /// Appends a batch of rows.
-    pub fn write(&mut self, frame: &mut DataFrame) -> Result<()> {
-        if frame.height() == 0 {
-            return Ok(());
-        }
-        frame.rechunk_mut();
-        self.rows += frame.height() as u64;
-        if let Some(w) = &mut self.parquet {
-            w.write(frame).map_err(|e| self.error(e))?;
-        }
-        if let Some(w) = &mut self.csv {
-            w.write(frame).map_err(|e| self.error(e))?;
-        }
-        Ok(())
+    /// Whether CSV files are written.
+    pub fn csv(self) -> bool {
+        matches!(self, Format::Csv | Format::Both)
     }
-
-    /// Finishes the files and returns the number of rows written.
-    pub fn finish(self) -> Result<u64> {
-        let name = self.name;
-        let err = |e: PolarsError| Error::Table {
-            table: name.clone(),
-            message: e.to_string(),
-        };
-        if let Some(w) = self.parquet {
-            w.finish().map_err(err)?;
-        }
-        if let Some(w) = self.csv {
-            w.finish().map_err(err)?;
-        }
-        Ok(self.rows)
-    }
-
-    fn error(&self, e: PolarsError) -> Error {
-        Error::Table {
-            table: self.name.clone(),
-            message: e.to_string(),
-        }
-    }
-}
-
-/// Writes a whole table at once.
-pub fn write_table(dir: &Path, name: &str, mut frame: DataFrame, format: Format) -> Result<u64> {
-    let mut writer = TableWriter::create(dir, name, frame.schema(), format)?;
-    writer.write(&mut frame)?;
-    writer.finish()
-}
-
-/// The files a table is written to, for the manifest.
-pub fn table_files(dir: &Path, name: &str, format: Format) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    if format.parquet() {
-        files.push(dir.join(format!("{name}.parquet")));
-    }
-    if format.csv() {
-        files.push(dir.join(format!("{name}.csv")));
-    }
-    files
 }

@@ -4,8 +4,27 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+use regex::Regex;
+use serde::Deserialize;
+
 use crate::model::{CleanDocument, SourceDocument};
-use crate::pipeline::config::CleanRules;
+
+/// The cleaning rules, compiled from the pipeline file's `[clean]` section.
+#[derive(Debug, Clone)]
+pub struct CleanRules {
+    pub drop_lines: Vec<String>,
+    pub outlets: Vec<OutletRule>,
+    pub dateline: Option<Regex>,
+    pub headline_first_paragraph: bool,
+}
+
+/// An outlet and the lines that identify it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutletRule {
+    pub name: String,
+    pub markers: Vec<String>,
+}
 
 /// A first paragraph longer than this is body text, not a headline.
 const MAX_HEADLINE_CHARS: usize = 300;
@@ -110,7 +129,6 @@ fn normalize_char(c: char) -> char {
 mod tests {
     use super::*;
     use crate::model::DocMeta;
-    use crate::pipeline::config::OutletRule;
     use regex::Regex;
 
     fn rules() -> CleanRules {

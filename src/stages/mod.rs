@@ -6,6 +6,3 @@ pub mod clean;
 pub mod entities;
 pub mod ingest;
 pub mod tokenize;
-
-#[cfg(test)]
-mod properties;

@@ -1,24 +1,34 @@
 //! Aggregate: turn analysed documents into tables.
 //!
-//! Per-document tables (`documents`, `mentions`, `doc_entities`) are built batch by batch and
+//! Per-document tables (`documents`, `mentions`, `doc_entities`) are built group by group and
 //! streamed to the sinks. Corpus-wide counts are computed per document ([`DocCounts`], in
-//! parallel), folded into [`Totals`] in document order, and turned into the `figures`,
-//! `places`, `terms`, `organizations` and `cooccurrence` tables once at the end. [`Totals`]
-//! merge, so batches, threads and shards all use the same counting code. The polars tables
-//! are built in [`tables`].
+//! parallel) and folded into [`Totals`] by one function, [`Totals::fold`], whether the part
+//! is a document, a cached document or a whole shard; the corpus tables are built from the
+//! totals once at the end, with a [`Catalog`] of the entities they name. Every table, its
+//! columns, key and order are listed once, in [`registry`].
 
+#[cfg(feature = "tables")]
+pub mod registry;
 #[cfg(feature = "tables")]
 pub mod tables;
 #[cfg(feature = "tables")]
 pub use tables::*;
 
 use std::collections::HashMap;
+use std::path::Path;
 
-use crate::lexicon::{EntityId, Kind, Lexicon};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::lexicon::{Discovered, Entity, EntityId, Geo, Kind, Lexicon, Names};
 use crate::model::AnalyzedDocument;
 
+/// An analysed document with its counts: what the per-document stages produce for one
+/// record, and what the incremental cache keeps.
+pub type DocResult = (AnalyzedDocument, DocCounts);
+
 /// Counts of one document: mentions per entity and sentences per co-occurring pair.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocCounts {
     /// `(entity, mentions)`, sorted by entity id.
     pub entities: Vec<(EntityId, u64)>,
@@ -27,19 +37,17 @@ pub struct DocCounts {
     /// `(candidate, occurrences, example sentence)` of names discovery left unresolved.
     #[serde(default)]
     pub candidates: Vec<(String, u64, String)>,
+    /// The discovered entities that `entities` refers to.
+    #[serde(default)]
+    pub discovered: Discovered,
 }
 
 /// Counts one document.
 pub fn count(doc: &AnalyzedDocument, lexicon: &Lexicon) -> DocCounts {
-    let mut entities: Vec<(EntityId, u64)> = Vec::new();
+    let names = Names::new(lexicon, &doc.discovered);
     let mut ids: Vec<EntityId> = doc.mentions.iter().map(|m| m.entity).collect();
     ids.sort_unstable();
-    for id in ids {
-        match entities.last_mut() {
-            Some((last, n)) if *last == id => *n += 1,
-            _ => entities.push((id, 1)),
-        }
-    }
+    let entities = run_lengths(ids);
 
     let mut pairs: Vec<(EntityId, EntityId)> = Vec::new();
     let mut sentence_entities: Vec<EntityId> = Vec::new();
@@ -49,7 +57,7 @@ pub fn count(doc: &AnalyzedDocument, lexicon: &Lexicon) -> DocCounts {
             sentence
                 .iter()
                 .map(|m| m.entity)
-                .filter(|&e| lexicon.entity(e).kind != Kind::Organization),
+                .filter(|&e| names.entity(e).kind != Kind::Organization),
         );
         sentence_entities.sort_unstable();
         sentence_entities.dedup();
@@ -60,15 +68,7 @@ pub fn count(doc: &AnalyzedDocument, lexicon: &Lexicon) -> DocCounts {
         }
     }
     pairs.sort_unstable();
-    let mut counted: Vec<((EntityId, EntityId), u64)> = Vec::new();
-    for pair in pairs {
-        match counted.last_mut() {
-            Some((last, n)) if *last == pair => *n += 1,
-            _ => counted.push((pair, 1)),
-        }
-    }
-    // Occurrences of each candidate: every free occurrence of the name in the text is
-    // counted once per document here (the first example is kept).
+    // Each candidate counts once per document (the first example is kept).
     let candidates = doc
         .candidates
         .iter()
@@ -76,82 +76,218 @@ pub fn count(doc: &AnalyzedDocument, lexicon: &Lexicon) -> DocCounts {
         .collect();
     DocCounts {
         entities,
-        pairs: counted,
+        pairs: run_lengths(pairs),
         candidates,
+        discovered: doc.discovered.clone(),
     }
 }
 
+/// Sorted items with how often each occurs.
+fn run_lengths<T: PartialEq>(sorted: Vec<T>) -> Vec<(T, u64)> {
+    let mut counted: Vec<(T, u64)> = Vec::new();
+    for item in sorted {
+        match counted.last_mut() {
+            Some((last, n)) if *last == item => *n += 1,
+            _ => counted.push((item, 1)),
+        }
+    }
+    counted
+}
+
 /// Mentions and documents of one entity.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntityTotal {
     pub mentions: u64,
     pub documents: u64,
 }
 
 /// Sentences and documents shared by a pair of entities.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PairTotal {
     pub sentences: u64,
     pub documents: u64,
 }
 
 /// A name left unresolved: in how many documents, and the smallest example sentence (the
-/// smallest, not the first, so that shards merge to the same table).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// smallest, not the first, so that any split of the corpus folds to the same table).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CandidateTotal {
     pub documents: u64,
     pub example: String,
 }
 
-/// Corpus-wide counts, folded from [`DocCounts`].
-#[derive(Debug, Clone, Default)]
+/// Corpus-wide counts: a fold of [`DocCounts`] or of other totals.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Totals {
     pub entities: HashMap<EntityId, EntityTotal>,
     pub pairs: HashMap<(EntityId, EntityId), PairTotal>,
     pub candidates: HashMap<String, CandidateTotal>,
+    /// The discovered entities that the counts refer to.
+    pub discovered: Discovered,
+}
+
+/// One part of the corpus in the shape [`Totals::fold`] takes.
+pub struct Part<'a, E, P, C>
+where
+    E: Iterator<Item = (EntityId, EntityTotal)>,
+    P: Iterator<Item = ((EntityId, EntityId), PairTotal)>,
+    C: Iterator<Item = (&'a str, u64, &'a str)>,
+{
+    pub entities: E,
+    pub pairs: P,
+    /// `(name, documents, example)`.
+    pub candidates: C,
+    pub discovered: &'a Discovered,
 }
 
 impl Totals {
-    /// Adds one document's counts.
-    pub fn add(&mut self, counts: &DocCounts) {
-        for &(id, n) in &counts.entities {
-            let total = self.entities.entry(id).or_default();
-            total.mentions += n;
-            total.documents += 1;
-        }
-        for &(pair, n) in &counts.pairs {
-            let total = self.pairs.entry(pair).or_default();
-            total.sentences += n;
-            total.documents += 1;
-        }
-        for (name, n, example) in &counts.candidates {
-            let total = self.candidates.entry(name.clone()).or_default();
-            total.documents += n;
-            if total.example.is_empty() || *example < total.example {
-                total.example = example.clone();
-            }
-        }
-    }
-
-    /// Adds another set of totals (from another batch or shard).
-    pub fn merge(&mut self, other: Totals) {
-        for (id, t) in other.entities {
+    /// Folds one part of the corpus into the totals: the one place where counts add up and
+    /// the smallest example wins, used for documents, cached documents and shards alike.
+    pub fn fold<'a, E, P, C>(&mut self, part: Part<'a, E, P, C>)
+    where
+        E: Iterator<Item = (EntityId, EntityTotal)>,
+        P: Iterator<Item = ((EntityId, EntityId), PairTotal)>,
+        C: Iterator<Item = (&'a str, u64, &'a str)>,
+    {
+        for (id, t) in part.entities {
             let total = self.entities.entry(id).or_default();
             total.mentions += t.mentions;
             total.documents += t.documents;
         }
-        for (pair, t) in other.pairs {
+        for (pair, t) in part.pairs {
             let total = self.pairs.entry(pair).or_default();
             total.sentences += t.sentences;
             total.documents += t.documents;
         }
-        for (name, t) in other.candidates {
-            let total = self.candidates.entry(name).or_default();
-            total.documents += t.documents;
-            if total.example.is_empty() || t.example < total.example {
-                total.example = t.example;
+        for (name, documents, example) in part.candidates {
+            let total = match self.candidates.get_mut(name) {
+                Some(total) => total,
+                None => self.candidates.entry(name.to_string()).or_default(),
+            };
+            total.documents += documents;
+            if total.example.is_empty() || example < total.example.as_str() {
+                total.example = example.to_string();
             }
         }
+        self.discovered.extend(part.discovered);
+    }
+
+    /// Adds one document's counts.
+    pub fn add(&mut self, counts: &DocCounts) {
+        self.fold(Part {
+            entities: counts.entities.iter().map(|&(id, mentions)| {
+                let documents = 1;
+                (
+                    id,
+                    EntityTotal {
+                        mentions,
+                        documents,
+                    },
+                )
+            }),
+            pairs: counts.pairs.iter().map(|&(pair, sentences)| {
+                let documents = 1;
+                (
+                    pair,
+                    PairTotal {
+                        sentences,
+                        documents,
+                    },
+                )
+            }),
+            candidates: counts
+                .candidates
+                .iter()
+                .map(|(name, n, example)| (name.as_str(), *n, example.as_str())),
+            discovered: &counts.discovered,
+        });
+    }
+
+    /// Adds another set of totals (from another shard).
+    pub fn merge(&mut self, other: &Totals) {
+        self.fold(Part {
+            entities: other.entities.iter().map(|(&id, &t)| (id, t)),
+            pairs: other.pairs.iter().map(|(&pair, &t)| (pair, t)),
+            candidates: other
+                .candidates
+                .iter()
+                .map(|(name, t)| (name.as_str(), t.documents, t.example.as_str())),
+            discovered: &other.discovered,
+        });
+    }
+}
+
+/// The entities that totals name, with their gazetteer data: what the corpus tables need
+/// besides the counts. A run takes it from its lexicon; a shard writes it beside its totals
+/// so that `merge` needs no pipeline file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Catalog {
+    entities: HashMap<EntityId, (Entity, Option<Geo>)>,
+}
+
+impl Catalog {
+    /// The entities that `totals` count, looked up in `lexicon` and the discovered ones.
+    pub fn of(totals: &Totals, lexicon: &Lexicon) -> Catalog {
+        let names = Names::new(lexicon, &totals.discovered);
+        let entities = totals
+            .entities
+            .keys()
+            .map(|&id| (id, (names.entity(id).clone(), names.geo(id).cloned())))
+            .collect();
+        Catalog { entities }
+    }
+
+    /// Adds the entities of another catalog.
+    pub fn merge(&mut self, other: Catalog) {
+        for (id, entry) in other.entities {
+            self.entities.entry(id).or_insert(entry);
+        }
+    }
+
+    /// The entity behind an id.
+    pub fn entity(&self, id: EntityId) -> Option<&Entity> {
+        self.entities.get(&id).map(|(e, _)| e)
+    }
+
+    /// Gazetteer data of a place.
+    pub fn geo(&self, id: EntityId) -> Option<&Geo> {
+        self.entities.get(&id).and_then(|(_, g)| g.as_ref())
+    }
+}
+
+/// The corpus counts of a shard, written beside its tables (as [`CORPUS_COUNTS_FILE`]) so
+/// that `newsetl merge` folds counts instead of re-adding tables.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct CorpusCounts {
+    pub totals: Totals,
+    pub catalog: Catalog,
+}
+
+/// The file of a shard's [`CorpusCounts`].
+pub const CORPUS_COUNTS_FILE: &str = "corpus_counts.bin";
+
+impl CorpusCounts {
+    /// Writes the counts into `dir`.
+    pub fn write(&self, dir: &Path) -> Result<()> {
+        let path = dir.join(CORPUS_COUNTS_FILE);
+        let bytes = bincode::serde::encode_to_vec(self, bincode::config::standard())
+            .map_err(|e| Error::Run(format!("encoding {}: {e}", path.display())))?;
+        std::fs::write(&path, bytes)
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e))
+    }
+
+    /// Reads the counts a shard wrote into `dir`.
+    pub fn read(dir: &Path) -> Result<CorpusCounts> {
+        let path = dir.join(CORPUS_COUNTS_FILE);
+        let bytes = std::fs::read(&path).map_err(|e| {
+            Error::Usage(format!(
+                "{}: {e} (is it the output of `newsetl run --shard`?)",
+                path.display()
+            ))
+        })?;
+        bincode::serde::decode_from_slice(&bytes, bincode::config::standard())
+            .map(|(counts, _)| counts)
+            .map_err(|e| Error::Usage(format!("{}: damaged corpus counts: {e}", path.display())))
     }
 }
 

@@ -1,205 +1,191 @@
-//! Building the polars tables from analysed documents and totals.
+//! Building the polars tables: per-document rows from analysed documents, corpus rows from
+//! [`Totals`] and a [`Catalog`]. Which builder makes which table is listed in
+//! [`super::registry`].
 
 use polars::prelude::*;
 
-use super::{CodePoints, DocCounts, EntityTotal, PairTotal, Totals};
-use crate::lexicon::{EntityId, Kind, Lexicon};
-use crate::model::{AnalyzedDocument, Reject};
+use super::{CandidateTotal, Catalog, CodePoints, DocResult, EntityTotal, PairTotal, Totals};
+use crate::lexicon::{Entity, EntityId, Kind, Lexicon, Names};
+use crate::model::Reject;
 
-impl Totals {
-    /// The entity table of one kind: `entity, mentions, documents`, most mentioned first, ties
-    /// by name.
-    pub fn entity_table(&self, lexicon: &Lexicon, kind: Kind) -> PolarsResult<DataFrame> {
-        let mut rows: Vec<(EntityId, &str, EntityTotal)> = self
-            .entities
-            .iter()
-            .filter(|(id, _)| lexicon.entity(**id).kind == kind)
-            .map(|(id, t)| (*id, lexicon.entity(*id).name.as_str(), *t))
-            .collect();
-        rows.sort_unstable_by(|a, b| b.2.mentions.cmp(&a.2.mentions).then(a.1.cmp(b.1)));
-        let mut columns = vec![
-            Column::new(
-                "entity".into(),
-                rows.iter().map(|r| r.1).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "mentions".into(),
-                rows.iter().map(|r| r.2.mentions as i64).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "documents".into(),
-                rows.iter()
-                    .map(|r| r.2.documents as i64)
-                    .collect::<Vec<_>>(),
-            ),
-        ];
-        if kind == Kind::Place {
-            // Gazetteer columns (null for places that a lexicon lists without them).
-            let geo = |r: &(EntityId, &str, EntityTotal)| lexicon.geo.get(&r.0);
-            columns.push(Column::new(
-                "geonames_id".into(),
-                rows.iter()
-                    .map(|r| geo(r).and_then(|g| g.geonames_id))
-                    .collect::<Vec<_>>(),
-            ));
-            columns.push(Column::new(
-                "country_code".into(),
-                rows.iter()
-                    .map(|r| geo(r).and_then(|g| g.country_code.clone()))
-                    .collect::<Vec<_>>(),
-            ));
-            columns.push(Column::new(
-                "latitude".into(),
-                rows.iter()
-                    .map(|r| geo(r).and_then(|g| g.latitude))
-                    .collect::<Vec<_>>(),
-            ));
-            columns.push(Column::new(
-                "longitude".into(),
-                rows.iter()
-                    .map(|r| geo(r).and_then(|g| g.longitude))
-                    .collect::<Vec<_>>(),
-            ));
-            columns.push(Column::new(
-                "feature".into(),
-                rows.iter()
-                    .map(|r| geo(r).and_then(|g| g.feature.clone()))
-                    .collect::<Vec<_>>(),
-            ));
-        }
-        DataFrame::new(rows.len(), columns)
-    }
-
-    /// The `candidates` table: `candidate, documents, example`, most documents first.
-    pub fn candidates_table(&self) -> PolarsResult<DataFrame> {
-        let mut rows: Vec<(&String, &super::CandidateTotal)> = self.candidates.iter().collect();
-        rows.sort_unstable_by(|a, b| b.1.documents.cmp(&a.1.documents).then(a.0.cmp(b.0)));
-        DataFrame::new(
-            rows.len(),
-            vec![
-                Column::new(
-                    "candidate".into(),
-                    rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "documents".into(),
-                    rows.iter()
-                        .map(|r| r.1.documents as i64)
-                        .collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "example".into(),
-                    rows.iter()
-                        .map(|r| r.1.example.as_str())
-                        .collect::<Vec<_>>(),
-                ),
-            ],
-        )
-    }
-
-    /// The `cooccurrence` table: pairs ordered within by (kind, entity); rows by sentences
-    /// shared, most first, then by the pair.
-    pub fn cooccurrence_table(&self, lexicon: &Lexicon) -> PolarsResult<DataFrame> {
-        let key = |id: EntityId| {
-            let e = lexicon.entity(id);
-            (e.kind, e.name.as_str())
-        };
-        type Side<'a> = (Kind, &'a str);
-        let mut rows: Vec<(Side, Side, PairTotal)> = self
-            .pairs
-            .iter()
-            .map(|(&(a, b), t)| {
-                let (a, b) = if key(a) <= key(b) { (a, b) } else { (b, a) };
-                (key(a), key(b), *t)
-            })
-            .collect();
-        rows.sort_unstable_by(|x, y| {
-            y.2.sentences
-                .cmp(&x.2.sentences)
-                .then_with(|| (x.0, x.1).cmp(&(y.0, y.1)))
-        });
-        DataFrame::new(
-            rows.len(),
-            vec![
-                Column::new(
-                    "kind_a".into(),
-                    rows.iter().map(|r| r.0 .0.as_str()).collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "entity_a".into(),
-                    rows.iter().map(|r| r.0 .1).collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "kind_b".into(),
-                    rows.iter().map(|r| r.1 .0.as_str()).collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "entity_b".into(),
-                    rows.iter().map(|r| r.1 .1).collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "sentences".into(),
-                    rows.iter()
-                        .map(|r| r.2.sentences as i64)
-                        .collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    "documents".into(),
-                    rows.iter()
-                        .map(|r| r.2.documents as i64)
-                        .collect::<Vec<_>>(),
-                ),
-            ],
-        )
-    }
+/// A column of strings.
+fn strings<'a>(name: &str, values: impl Iterator<Item = &'a str>) -> Column {
+    Column::new(name.into(), values.collect::<Vec<_>>())
 }
 
-/// The `documents` rows of a batch.
-pub fn documents_table(docs: &[AnalyzedDocument]) -> PolarsResult<DataFrame> {
-    let col_str = |name: &str, f: &dyn Fn(&AnalyzedDocument) -> &str| {
-        Column::new(name.into(), docs.iter().map(f).collect::<Vec<_>>())
+/// A column of 64-bit integers.
+fn ints(name: &str, values: impl Iterator<Item = u64>) -> Column {
+    Column::new(name.into(), values.map(|v| v as i64).collect::<Vec<i64>>())
+}
+
+/// A catalog entry, or an empty entity for an id the catalog lacks (never expected).
+fn entity_of(catalog: &Catalog, id: EntityId) -> &Entity {
+    static MISSING: Entity = Entity {
+        kind: Kind::Figure,
+        name: String::new(),
     };
-    let col_opt = |name: &str, f: &dyn Fn(&AnalyzedDocument) -> Option<&str>| {
-        Column::new(name.into(), docs.iter().map(f).collect::<Vec<_>>())
+    catalog.entity(id).unwrap_or(&MISSING)
+}
+
+/// The entity table of one kind: `entity, mentions, documents`, most mentioned first, ties
+/// by name; places add their gazetteer columns.
+pub fn entity_table(totals: &Totals, catalog: &Catalog, kind: Kind) -> PolarsResult<DataFrame> {
+    let mut rows: Vec<(EntityId, &str, EntityTotal)> = totals
+        .entities
+        .iter()
+        .map(|(&id, &t)| (id, entity_of(catalog, id), t))
+        .filter(|(_, e, _)| e.kind == kind)
+        .map(|(id, e, t)| (id, e.name.as_str(), t))
+        .collect();
+    rows.sort_unstable_by(|a, b| b.2.mentions.cmp(&a.2.mentions).then(a.1.cmp(b.1)));
+    let mut columns = vec![
+        strings("entity", rows.iter().map(|r| r.1)),
+        ints("mentions", rows.iter().map(|r| r.2.mentions)),
+        ints("documents", rows.iter().map(|r| r.2.documents)),
+    ];
+    if kind == Kind::Place {
+        // Gazetteer columns (null for places that a lexicon lists without them).
+        let geo: Vec<_> = rows.iter().map(|r| catalog.geo(r.0)).collect();
+        columns.extend([
+            Column::new(
+                "geonames_id".into(),
+                geo.iter()
+                    .map(|g| g.and_then(|g| g.geonames_id))
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "country_code".into(),
+                geo.iter()
+                    .map(|g| g.and_then(|g| g.country_code.as_deref()))
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "latitude".into(),
+                geo.iter()
+                    .map(|g| g.and_then(|g| g.latitude))
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "longitude".into(),
+                geo.iter()
+                    .map(|g| g.and_then(|g| g.longitude))
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "feature".into(),
+                geo.iter()
+                    .map(|g| g.and_then(|g| g.feature.as_deref()))
+                    .collect::<Vec<_>>(),
+            ),
+        ]);
+    }
+    DataFrame::new(rows.len(), columns)
+}
+
+/// The `figures` table.
+pub fn figures_table(totals: &Totals, catalog: &Catalog) -> PolarsResult<DataFrame> {
+    entity_table(totals, catalog, Kind::Figure)
+}
+
+/// The `places` table.
+pub fn places_table(totals: &Totals, catalog: &Catalog) -> PolarsResult<DataFrame> {
+    entity_table(totals, catalog, Kind::Place)
+}
+
+/// The `terms` table.
+pub fn terms_table(totals: &Totals, catalog: &Catalog) -> PolarsResult<DataFrame> {
+    entity_table(totals, catalog, Kind::Term)
+}
+
+/// The `organizations` table.
+pub fn organizations_table(totals: &Totals, catalog: &Catalog) -> PolarsResult<DataFrame> {
+    entity_table(totals, catalog, Kind::Organization)
+}
+
+/// The `candidates` table: `candidate, documents, example`, most documents first.
+pub fn candidates_table(totals: &Totals, _catalog: &Catalog) -> PolarsResult<DataFrame> {
+    let mut rows: Vec<(&String, &CandidateTotal)> = totals.candidates.iter().collect();
+    rows.sort_unstable_by(|a, b| b.1.documents.cmp(&a.1.documents).then(a.0.cmp(b.0)));
+    DataFrame::new(
+        rows.len(),
+        vec![
+            strings("candidate", rows.iter().map(|r| r.0.as_str())),
+            ints("documents", rows.iter().map(|r| r.1.documents)),
+            strings("example", rows.iter().map(|r| r.1.example.as_str())),
+        ],
+    )
+}
+
+/// The `cooccurrence` table: pairs ordered within by (kind, entity); rows by sentences
+/// shared, most first, then by the pair.
+pub fn cooccurrence_table(totals: &Totals, catalog: &Catalog) -> PolarsResult<DataFrame> {
+    let key = |id: EntityId| {
+        let e = entity_of(catalog, id);
+        (e.kind, e.name.as_str())
+    };
+    type Side<'a> = (Kind, &'a str);
+    let mut rows: Vec<(Side, Side, PairTotal)> = totals
+        .pairs
+        .iter()
+        .map(|(&(a, b), t)| {
+            let (a, b) = if key(a) <= key(b) { (a, b) } else { (b, a) };
+            (key(a), key(b), *t)
+        })
+        .collect();
+    rows.sort_unstable_by(|x, y| {
+        y.2.sentences
+            .cmp(&x.2.sentences)
+            .then_with(|| (x.0, x.1).cmp(&(y.0, y.1)))
+    });
+    DataFrame::new(
+        rows.len(),
+        vec![
+            strings("kind_a", rows.iter().map(|r| r.0 .0.as_str())),
+            strings("entity_a", rows.iter().map(|r| r.0 .1)),
+            strings("kind_b", rows.iter().map(|r| r.1 .0.as_str())),
+            strings("entity_b", rows.iter().map(|r| r.1 .1)),
+            ints("sentences", rows.iter().map(|r| r.2.sentences)),
+            ints("documents", rows.iter().map(|r| r.2.documents)),
+        ],
+    )
+}
+
+/// The `documents` rows of a group of documents.
+pub fn documents_table(group: &[DocResult], _lexicon: &Lexicon) -> PolarsResult<DataFrame> {
+    let docs = || group.iter().map(|(d, _)| d);
+    let optional = |name: &str, f: &dyn Fn(&crate::model::CleanDocument) -> Option<&str>| {
+        Column::new(name.into(), docs().map(|d| f(&d.doc)).collect::<Vec<_>>())
     };
     let epoch = chrono::NaiveDate::default();
     let published = Column::new(
         "published".into(),
-        docs.iter()
+        docs()
             .map(|d| d.doc.meta.published.map(|p| (p - epoch).num_days() as i32))
             .collect::<Vec<_>>(),
     )
     .cast(&DataType::Date)?;
     DataFrame::new(
-        docs.len(),
+        group.len(),
         vec![
-            col_str("doc_id", &|d| &d.doc.meta.doc_id),
-            col_str("source", &|d| &d.doc.meta.source),
-            col_str("record", &|d| &d.doc.meta.record),
-            col_opt("outlet", &|d| d.doc.outlet.as_deref()),
-            col_opt("headline", &|d| d.doc.headline.as_deref()),
-            col_opt("dateline", &|d| d.doc.dateline.as_deref()),
+            strings("doc_id", docs().map(|d| d.doc.meta.doc_id.as_str())),
+            strings("source", docs().map(|d| d.doc.meta.source.as_str())),
+            strings("record", docs().map(|d| d.doc.meta.record.as_str())),
+            optional("outlet", &|d| d.outlet.as_deref()),
+            optional("headline", &|d| d.headline.as_deref()),
+            optional("dateline", &|d| d.dateline.as_deref()),
             published,
-            col_str("encoding", &|d| &d.doc.meta.encoding),
-            col_str("flags", &|d| &d.doc.meta.flags),
-            col_str("text", &|d| &d.doc.text),
-            Column::new(
-                "n_sentences".into(),
-                docs.iter()
-                    .map(|d| d.n_sentences as i64)
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "n_tokens".into(),
-                docs.iter().map(|d| d.n_tokens as i64).collect::<Vec<_>>(),
-            ),
+            strings("encoding", docs().map(|d| d.doc.meta.encoding.as_ref())),
+            strings("flags", docs().map(|d| d.doc.meta.flags.as_str())),
+            strings("text", docs().map(|d| d.doc.text.as_str())),
+            ints("n_sentences", docs().map(|d| u64::from(d.n_sentences))),
+            ints("n_tokens", docs().map(|d| u64::from(d.n_tokens))),
         ],
     )
 }
 
-/// The `mentions` rows of a batch: figures, places and terms (organisations have their own
-/// table), with Unicode code-point offsets into `documents.text`.
-pub fn mentions_table(docs: &[AnalyzedDocument], lexicon: &Lexicon) -> PolarsResult<DataFrame> {
+/// The `mentions` rows of a group of documents: figures, places and terms (organisations have
+/// their own table), with Unicode code-point offsets into `documents.text`.
+pub fn mentions_table(group: &[DocResult], lexicon: &Lexicon) -> PolarsResult<DataFrame> {
     let mut doc_id = Vec::new();
     let mut sentence = Vec::new();
     let mut start = Vec::new();
@@ -208,16 +194,17 @@ pub fn mentions_table(docs: &[AnalyzedDocument], lexicon: &Lexicon) -> PolarsRes
     let mut entity = Vec::new();
     let mut surface = Vec::new();
     let mut method = Vec::new();
-    for doc in docs {
+    for (doc, _) in group {
+        let names = Names::new(lexicon, &doc.discovered);
         let text = doc.doc.text.as_str();
         let mut offsets = CodePoints::new(text);
         for m in &doc.mentions {
-            let e = lexicon.entity(m.entity);
+            let e = names.entity(m.entity);
             if e.kind == Kind::Organization {
                 continue;
             }
             doc_id.push(doc.doc.meta.doc_id.as_str());
-            sentence.push(m.sentence as i64);
+            sentence.push(i64::from(m.sentence));
             start.push(offsets.at(m.start) as i64);
             end.push(offsets.at(m.end) as i64);
             kind.push(e.kind.as_str());
@@ -241,24 +228,17 @@ pub fn mentions_table(docs: &[AnalyzedDocument], lexicon: &Lexicon) -> PolarsRes
     )
 }
 
-/// The `doc_entities` rows of a batch: mentions per entity per document, by kind and name.
-pub fn doc_entities_table(
-    docs: &[AnalyzedDocument],
-    counts: &[DocCounts],
-    lexicon: &Lexicon,
-) -> PolarsResult<DataFrame> {
-    let mut rows: Vec<(&str, Kind, &str, i64)> = Vec::new();
-    for (doc, counts) in docs.iter().zip(counts) {
+/// The `doc_entities` rows of a group of documents: mentions per entity per document, by
+/// kind and name.
+pub fn doc_entities_table(group: &[DocResult], lexicon: &Lexicon) -> PolarsResult<DataFrame> {
+    let mut rows: Vec<(&str, Kind, &str, u64)> = Vec::new();
+    for (doc, counts) in group {
+        let names = Names::new(lexicon, &doc.discovered);
         let first = rows.len();
         for &(id, n) in &counts.entities {
-            let e = lexicon.entity(id);
+            let e = names.entity(id);
             if e.kind != Kind::Organization {
-                rows.push((
-                    doc.doc.meta.doc_id.as_str(),
-                    e.kind,
-                    e.name.as_str(),
-                    n as i64,
-                ));
+                rows.push((doc.doc.meta.doc_id.as_str(), e.kind, e.name.as_str(), n));
             }
         }
         rows[first..].sort_unstable_by(|a, b| (a.1, a.2).cmp(&(b.1, b.2)));
@@ -266,45 +246,24 @@ pub fn doc_entities_table(
     DataFrame::new(
         rows.len(),
         vec![
-            Column::new(
-                "doc_id".into(),
-                rows.iter().map(|r| r.0).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "kind".into(),
-                rows.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "entity".into(),
-                rows.iter().map(|r| r.2).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "mentions".into(),
-                rows.iter().map(|r| r.3).collect::<Vec<_>>(),
-            ),
+            strings("doc_id", rows.iter().map(|r| r.0)),
+            strings("kind", rows.iter().map(|r| r.1.as_str())),
+            strings("entity", rows.iter().map(|r| r.2)),
+            ints("mentions", rows.iter().map(|r| r.3)),
         ],
     )
 }
 
-/// The `rejects` table, sorted by source and record.
+/// The `rejects` table, sorted by source, record and reason.
 pub fn rejects_table(rejects: &[Reject]) -> PolarsResult<DataFrame> {
     let mut rows: Vec<&Reject> = rejects.iter().collect();
     rows.sort();
     DataFrame::new(
         rows.len(),
         vec![
-            Column::new(
-                "source".into(),
-                rows.iter().map(|r| r.source.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "record".into(),
-                rows.iter().map(|r| r.record.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "reason".into(),
-                rows.iter().map(|r| r.reason.as_str()).collect::<Vec<_>>(),
-            ),
+            strings("source", rows.iter().map(|r| r.source.as_str())),
+            strings("record", rows.iter().map(|r| r.record.as_str())),
+            strings("reason", rows.iter().map(|r| r.reason.as_str())),
         ],
     )
 }

@@ -6,410 +6,31 @@
 //! verb next to a two- or three-word name (`..., Tom Ross said`). A single word is a person
 //! only as the surname of a person named earlier in the document (coreference, as GATE's
 //! OrthoMatcher does); a surname shared by two people stays unresolved. Runs ending in an
-//! organisation word (`Council`, `Party`, `Bank`, ...) are not people.
+//! organisation word (`Council`, `Party`, `Bank`, ...) are not people. The words of each kind
+//! of evidence are the pipeline's word lists ([`WordLists`]).
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::LazyLock;
 
+use super::{Discoverer, Findings};
 use crate::error::{Error, Result};
-use crate::lexicon::{EntityId, Kind, Lexicon, Method};
-use crate::model::{Mention, TokenizedDocument};
+use crate::lexicon::{Discovered, EntityId, Kind, Lexicon, Method, Names};
+use crate::model::{Mention, Token, TokenizedDocument};
+use crate::wordlist::WordLists;
 
-/// Titles and roles that announce a person's name.
-const TITLES: &[&str] = &[
-    "Mr",
-    "Mr.",
-    "Mrs",
-    "Mrs.",
-    "Ms",
-    "Ms.",
-    "Dr",
-    "Dr.",
-    "Prof",
-    "Prof.",
-    "Sir",
-    "Dame",
-    "Lord",
-    "Lady",
-    "President",
-    "Vice",
-    "Premier",
-    "Chancellor",
-    "Minister",
-    "Secretary",
-    "Senator",
-    "Sen.",
-    "Rep.",
-    "Governor",
-    "Gov.",
-    "Mayor",
-    "General",
-    "Gen.",
-    "Colonel",
-    "Col.",
-    "Captain",
-    "Capt.",
-    "Judge",
-    "Justice",
-    "King",
-    "Queen",
-    "Prince",
-    "Princess",
-    "Pope",
-    "Ambassador",
-    "Chairman",
-    "Commissioner",
-    "Deputy",
-    "Director",
-    "Father",
-    "Rabbi",
-    "Sheikh",
-    "Ayatollah",
-    "Cardinal",
-    "Bishop",
-    "Archbishop",
-    "Coach",
-    "Manager",
-    "Leader",
-    "Speaker",
-    "Envoy",
-    "Marshal",
-    "Admiral",
-    "Sergeant",
-    "Lieutenant",
-    "Detective",
-    "Inspector",
-    "Officer",
-    "Adviser",
-    "Advisor",
-    "Spokesman",
-    "Spokeswoman",
-];
-
-/// Lowercase roles that announce a person's name (`spokesman Tom Ross`).
-const ROLES: &[&str] = &[
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "president",
-    "minister",
-    "secretary",
-    "leader",
-    "chairman",
-    "chief",
-    "director",
-    "coach",
-    "striker",
-    "midfielder",
-    "defender",
-    "goalkeeper",
-    "captain",
-    "manager",
-    "player",
-    "champion",
-    "winner",
-    "driver",
-    "rider",
-    "batsman",
-    "bowler",
-    "opener",
-    "seed",
-    "compatriot",
-    "teammate",
-    "rival",
-    "dissident",
-    "activist",
-    "lawyer",
-    "senator",
-    "governor",
-    "mayor",
-    "ambassador",
-    "envoy",
-    "analyst",
-    "economist",
-    "official",
-    "colleague",
-    "wife",
-    "husband",
-    "son",
-    "daughter",
-    "brother",
-    "sister",
-    "mother",
-    "father",
-    "told",
-    "adviser",
-    "advisor",
-    "intellectual",
-    "expert",
-    "emissary",
-    "aide",
-    "negotiator",
-    // Cricket scorecards: `c Chandana b Jayasuriya`, `st Kaluwitharana`, `lbw b Mushtaq Ahmed`.
-    "b",
-    "c",
-    "st",
-    "lbw",
-];
-
-/// Verbs of reporting next to a name.
-const REPORTING: &[&str] = &["said", "says", "told", "added", "asked", "replied", "wrote"];
-
-/// Last words of organisation names.
-const ORGANIZATION_WORDS: &[&str] = &[
-    "Council",
-    "Party",
-    "Ministry",
-    "Bank",
-    "Corp",
-    "Corp.",
-    "Inc",
-    "Inc.",
-    "Ltd",
-    "Ltd.",
-    "Co",
-    "Co.",
-    "Group",
-    "Association",
-    "Union",
-    "Committee",
-    "Administration",
-    "University",
-    "Agency",
-    "Institute",
-    "Club",
-    "FC",
-    "United",
-    "City",
-    "Rovers",
-    "Commission",
-    "Court",
-    "Department",
-    "Office",
-    "Times",
-    "News",
-    "Post",
-    "Exchange",
-    "Airlines",
-    "Motors",
-    "Fund",
-    "Board",
-    "Service",
-    "Services",
-    "Army",
-    "Navy",
-    "Police",
-    "Federation",
-    "League",
-    "Cup",
-    "Championship",
-    "Championships",
-    "Open",
-    "Games",
-    "Parliament",
-    "Congress",
-    "Senate",
-    "Assembly",
-    "Front",
-    "Movement",
-    "Organisation",
-    "Organization",
-    "Foundation",
-    "Trust",
-    "Holdings",
-    "Industries",
-    "International",
-    "Airways",
-    "Bureau",
-    "Force",
-    "Forces",
-    "Government",
-    "Republic",
-    "Kingdom",
-    "Street",
-    "Square",
-    "Road",
-    "House",
-    "Hospital",
-    "School",
-    "College",
-    "Church",
-    "Stadium",
-    "Airport",
-    "Centre",
-    "Center",
-    "Station",
-];
-
-/// Capitalised words that are not names (sentence openers, days, months, ...).
-const NOT_NAMES: &[&str] = &[
-    "The",
-    "A",
-    "An",
-    "In",
-    "On",
-    "At",
-    "Of",
-    "For",
-    "And",
-    "But",
-    "Or",
-    "If",
-    "He",
-    "She",
-    "It",
-    "They",
-    "We",
-    "I",
-    "You",
-    "His",
-    "Her",
-    "Their",
-    "Its",
-    "This",
-    "That",
-    "These",
-    "Those",
-    "There",
-    "When",
-    "While",
-    "After",
-    "Before",
-    "As",
-    "With",
-    "By",
-    "From",
-    "To",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Sept",
-    "Oct",
-    "Nov",
-    "Dec",
-    "Reuters",
-    "Reuter",
-    "AP",
-    "AFP",
-    "New",
-    "North",
-    "South",
-    "East",
-    "West",
-    "Western",
-    "Eastern",
-    "Northern",
-    "Southern",
-    "Central",
-    "Ltd",
-    "Inc",
-    "Co",
-    "Christian",
-    "Muslim",
-    "Islamic",
-    "Catholic",
-    "Democrat",
-    "Democrats",
-    "Republican",
-    "Republicans",
-    "Communist",
-    "Socialist",
-    "Conservative",
-    "Labour",
-    "Liberal",
-    "Olympic",
-    "World",
-    "National",
-    "International",
-    "Federal",
-    "State",
-    "City",
-    "Cup",
-    "League",
-    "Division",
-    "Group",
-    "Round",
-    "Results",
-    "Result",
-    "Standings",
-    "Total",
-    "Soccer",
-    "Tennis",
-    "Golf",
-    "Cricket",
-    "Rugby",
-    "Baseball",
-    "Basketball",
-    "Hockey",
-    "Athletics",
-    "Cycling",
-    "Boxing",
-    "Motor",
-    "Racing",
-    "Summary",
-    "Scores",
-    "Score",
-    "Table",
-    "Update",
-    "Note",
-];
-
-/// Words before a place that make it a place, even when it is also someone's surname.
-const LOCATIVE: &[&str] = &[
-    "in", "at", "from", "to", "near", "into", "across", "outside", "inside", "around", "through",
-];
-
-/// Lowercase particles inside names (`Charles de Gaulle`, `Ludwig van Beethoven`).
-const PARTICLES: &[&str] = &[
-    "de", "van", "von", "der", "den", "bin", "ibn", "al", "da", "di", "du", "le", "la", "dos",
-    "del",
-];
-
-/// Word lists as hash sets, built once: discovery looks words up several times per token.
-fn set(words: &'static [&'static str]) -> HashSet<&'static str> {
-    words.iter().copied().collect()
-}
-
-static TITLE_SET: LazyLock<HashSet<&str>> = LazyLock::new(|| set(TITLES));
-static ROLE_SET: LazyLock<HashSet<&str>> = LazyLock::new(|| set(ROLES));
-static REPORTING_SET: LazyLock<HashSet<&str>> = LazyLock::new(|| set(REPORTING));
-static ORGANIZATION_SET: LazyLock<HashSet<&str>> = LazyLock::new(|| set(ORGANIZATION_WORDS));
-static NOT_NAME_SET: LazyLock<HashSet<&str>> = LazyLock::new(|| set(NOT_NAMES));
-
-/// The compiled discovery rules.
+/// The compiled discovery rules: first names and the word lists.
 #[derive(Debug, Default, Clone)]
 pub struct FigureDiscovery {
     first_names: HashSet<String>,
+    words: WordLists,
 }
 
+/// Surnames of people named so far: surname -> entity (None when two people share it).
+type Surnames = HashMap<String, Option<EntityId>>;
+
 impl FigureDiscovery {
-    /// Loads the first-name list (one name a line, `#` comments).
-    pub fn load(first_names: Option<&Path>) -> Result<Self> {
+    /// Loads the first-name list (one name a line, `#` comments) beside the word lists.
+    pub fn load(first_names: Option<&Path>, words: WordLists) -> Result<Self> {
         let mut names = HashSet::new();
         if let Some(path) = first_names {
             let text = std::fs::read_to_string(path)
@@ -421,24 +42,115 @@ impl FigureDiscovery {
                     .map(String::from),
             );
         }
-        Ok(FigureDiscovery { first_names: names })
+        Ok(FigureDiscovery {
+            first_names: names,
+            words,
+        })
     }
 
-    /// Adds the figures found by discovery to `mentions` (sorted by offset, not overlapping),
-    /// registering new entities in `lexicon`. Single-word places right after a first name
+    /// A capitalised word that can be part of a name.
+    fn name_like(&self, w: &str) -> bool {
+        let mut chars = w.chars();
+        let Some(c) = chars.next() else { return false };
+        if !c.is_uppercase() || self.words.not_names.contains(w) || self.is_title(w) {
+            return false;
+        }
+        // An initial (`S.`) or a word with lowercase letters; ALL-CAPS words are headlines
+        // or acronyms.
+        let rest = chars.as_str();
+        rest == "." || rest.chars().any(char::is_lowercase)
+    }
+
+    fn is_title(&self, w: &str) -> bool {
+        self.words.titles.contains(w)
+    }
+}
+
+impl Discoverer for FigureDiscovery {
+    /// Adds the figures found to `findings.mentions` (sorted by offset, not overlapping) and
+    /// their entities to `findings.discovered`. Single-word places right after a first name
     /// (`Michael Jordan`, `George Washington`) become part of the person.
     ///
-    /// Returns the candidates: runs of two or more capitalised words (or one, not opening a
-    /// sentence) that were neither resolved nor dismissed, each with its first sentence.
-    pub fn discover(
-        &self,
-        doc: &TokenizedDocument,
-        mentions: &mut Vec<Mention>,
-        lexicon: &Lexicon,
-    ) -> Vec<(String, String)> {
-        let text = doc.doc.text.as_str();
-        let tokens = &doc.tokens;
-        // Which mention (if any) covers each token.
+    /// Candidates are runs of two or more capitalised words (or one, not opening a sentence)
+    /// that were neither resolved nor dismissed, each with its first sentence.
+    fn discover(&self, doc: &TokenizedDocument, lexicon: &Lexicon, findings: &mut Findings) {
+        let known = findings.discovered.clone();
+        let scan = Scan::new(self, doc, Names::new(lexicon, &known), &findings.mentions);
+        let mut state = ScanState {
+            surnames: scan.named_surnames(),
+            ..ScanState::default()
+        };
+        let known_people = scan.people_with_an_age();
+        let mut i = 0;
+        while i < scan.tokens.len() {
+            if !scan.opens_run(i) {
+                i += 1;
+                continue;
+            }
+            let end = scan.extend_run(i);
+            scan.classify_run(i, end, &known_people, &mut state);
+            i = end;
+        }
+        scan.places_that_are_surnames(&mut state);
+        findings.candidates.append(&mut state.candidates);
+        findings.discovered.extend(&state.discovered);
+        if state.found.is_empty() {
+            return;
+        }
+        let mut absorbed = state.absorbed;
+        absorbed.sort_unstable();
+        absorbed.dedup();
+        for k in absorbed.into_iter().rev() {
+            findings.mentions.remove(k);
+        }
+        findings.mentions.extend(state.found);
+        findings.mentions.sort_by_key(|m| m.start);
+    }
+}
+
+/// One document as discovery sees it: tokens, and which lexicon mention covers each.
+struct Scan<'a> {
+    rules: &'a FigureDiscovery,
+    doc: &'a TokenizedDocument,
+    text: &'a str,
+    tokens: &'a [Token],
+    names: Names<'a>,
+    mentions: &'a [Mention],
+    /// The mention (if any) that covers each token.
+    covered: Vec<Option<usize>>,
+}
+
+/// What discovery has found so far in a document.
+#[derive(Default)]
+struct ScanState {
+    surnames: Surnames,
+    found: Vec<Mention>,
+    discovered: Discovered,
+    /// Indices of lexicon mentions that a person's name took over.
+    absorbed: Vec<usize>,
+    candidates: Vec<(String, String)>,
+    seen_candidates: HashSet<String>,
+}
+
+/// The evidence around a run of name words `first..end` (`start` includes leading titles).
+struct Evidence {
+    titled: bool,
+    said: bool,
+    named: bool,
+    reported: bool,
+    of_country: bool,
+    parenthesised: bool,
+    initial: bool,
+}
+
+impl<'a> Scan<'a> {
+    fn new(
+        rules: &'a FigureDiscovery,
+        doc: &'a TokenizedDocument,
+        names: Names<'a>,
+        mentions: &'a [Mention],
+    ) -> Self {
+        let tokens = doc.tokens.as_slice();
         let mut covered: Vec<Option<usize>> = vec![None; tokens.len()];
         let mut m = 0;
         for (i, t) in tokens.iter().enumerate() {
@@ -449,206 +161,279 @@ impl FigureDiscovery {
                 covered[i] = Some(m);
             }
         }
-        let word = |i: usize| &text[tokens[i].start..tokens[i].end];
-        let soft_place = |i: usize| {
-            covered[i].is_some_and(|k| {
-                let e = lexicon.entity(mentions[k].entity);
-                e.kind == Kind::Place
-                    && mentions[k].start == tokens[i].start
-                    && mentions[k].end == tokens[i].end
-            })
-        };
-        let free = |i: usize| covered[i].is_none();
-        let joined = |a: usize, b: usize| {
-            // Tokens a and b are adjacent in one name: only a space or a hyphen between them.
-            let gap = &text[tokens[a].end..tokens[b].start];
-            gap == " " || gap == "-"
-        };
+        Scan {
+            rules,
+            doc,
+            text: doc.doc.text.as_str(),
+            tokens,
+            names,
+            mentions,
+            covered,
+        }
+    }
 
-        // Surnames of people named so far: surname -> entity (None when two people share it).
-        let mut surnames: HashMap<String, Option<EntityId>> = HashMap::new();
-        for mention in mentions.iter() {
-            let e = lexicon.entity(mention.entity);
+    fn word(&self, i: usize) -> &'a str {
+        &self.text[self.tokens[i].start..self.tokens[i].end]
+    }
+
+    fn free(&self, i: usize) -> bool {
+        self.covered[i].is_none()
+    }
+
+    /// A token that is exactly a place mention (which a person's name may take over).
+    fn soft_place(&self, i: usize) -> bool {
+        self.covered[i].is_some_and(|k| {
+            let m = &self.mentions[k];
+            self.names.entity(m.entity).kind == Kind::Place
+                && m.start == self.tokens[i].start
+                && m.end == self.tokens[i].end
+        })
+    }
+
+    /// Tokens a and b are adjacent in one name: only a space or a hyphen between them.
+    fn joined(&self, a: usize, b: usize) -> bool {
+        let gap = &self.text[self.tokens[a].end..self.tokens[b].start];
+        gap == " " || gap == "-"
+    }
+
+    /// Surnames of the lexicon's people named in the document.
+    fn named_surnames(&self) -> Surnames {
+        let mut surnames = Surnames::new();
+        for mention in self.mentions {
+            let e = self.names.entity(mention.entity);
             if e.kind == Kind::Figure && e.name.contains(' ') {
                 note_surname(&mut surnames, &e.name, mention.entity);
             }
         }
+        surnames
+    }
 
-        // Apposition with an age (`Chen, 41,`) marks a name as a person's, also where it
-        // appeared earlier in a longer run (`Chen Ziming`).
-        let mut known_people: HashSet<&str> = HashSet::new();
-        for i in 0..tokens.len().saturating_sub(1) {
-            let gap = |a: usize, b: usize| text[tokens[a].end..tokens[b].start].trim();
-            if free(i)
-                && self.name_like(word(i))
-                && word(i + 1).chars().all(|c| c.is_ascii_digit())
+    /// Apposition with an age (`Chen, 41,`) marks a name as a person's, also where it
+    /// appeared earlier in a longer run (`Chen Ziming`).
+    fn people_with_an_age(&self) -> HashSet<&'a str> {
+        let mut people = HashSet::new();
+        let gap = |a: usize, b: usize| self.text[self.tokens[a].end..self.tokens[b].start].trim();
+        for i in 0..self.tokens.len().saturating_sub(1) {
+            if self.free(i)
+                && self.rules.name_like(self.word(i))
+                && self.word(i + 1).chars().all(|c| c.is_ascii_digit())
                 && gap(i, i + 1) == ","
-                && text[tokens[i + 1].end..].starts_with(',')
+                && self.text[self.tokens[i + 1].end..].starts_with(',')
             {
-                known_people.insert(word(i));
+                people.insert(self.word(i));
             }
         }
+        people
+    }
 
-        let mut found: Vec<Mention> = Vec::new();
-        let mut absorbed: Vec<usize> = Vec::new();
-        let mut candidates: Vec<(String, String)> = Vec::new();
-        let mut seen_candidates: HashSet<&str> = HashSet::new();
-        let mut candidate = |first: usize, last: usize| {
-            let sentence = &doc.sentences[doc.sentence_of(tokens[first].start)];
-            let opens_sentence = sentence.start == tokens[first].start;
-            let name = &text[tokens[first].start..tokens[last].end];
-            if (last > first || !opens_sentence) && seen_candidates.insert(name) {
-                candidates.push((name.to_string(), text[sentence.clone()].to_string()));
-            }
-        };
-        let mut i = 0;
-        while i < tokens.len() {
-            if !(free(i) && (self.name_like(word(i)) || is_title(word(i)))) {
-                i += 1;
-                continue;
-            }
-            // Extend the run.
-            let start = i;
-            let mut j = i + 1;
-            while j < tokens.len() && joined(j - 1, j) {
-                let w = word(j);
-                let next_is_name =
-                    j + 1 < tokens.len() && joined(j, j + 1) && self.name_like(word(j + 1));
-                let inside_title = is_title(w)
-                    && !is_title(word(j - 1))
-                    && w.ends_with(|c: char| c.is_lowercase());
-                let part_of_name = free(j)
-                    && (self.name_like(w)
-                        || inside_title
-                        || (PARTICLES.contains(&w) && next_is_name));
-                let person_over_place = soft_place(j) && self.first_names.contains(word(j - 1));
-                if part_of_name || person_over_place {
-                    j += 1;
-                } else {
-                    break;
-                }
-            }
-            i = j;
-            // Titles are evidence, not part of the name: the name starts after the last title
-            // that has words after it (`Russian President Boris Yeltsin` -> `Boris Yeltsin`).
-            let mut first = start;
-            let mut titled = false;
-            if let Some(t) = (start..j.saturating_sub(1))
-                .rev()
-                .find(|&t| is_title(word(t)))
-            {
-                first = t + 1;
-                titled = true;
-            }
-            while first < j && is_title(word(first)) {
-                first += 1;
-                titled = true;
-            }
-            if first == j {
-                continue;
-            }
-            // A capitalised word before a first name is a role (`Fullback Andre Joubert`).
-            if j - first >= 3
-                && !self.first_names.contains(word(first))
-                && self.first_names.contains(word(first + 1))
-            {
-                first += 1;
-                titled = true;
-            }
-            let last = j - 1;
-            if ORGANIZATION_SET.contains(word(last)) {
-                candidate(first, last);
-                continue;
-            }
-            let before = start.checked_sub(1).map(word).unwrap_or("");
-            let after = if j < tokens.len() { word(j) } else { "" };
-            titled |= ROLE_SET.contains(before) || is_title(before);
-            let n = j - first;
-            let reported = (2..=3).contains(&n)
-                && (REPORTING_SET.contains(after) || REPORTING_SET.contains(before));
-            let initial = word(first).len() == 2 && word(first).ends_with('.');
-            let named = n >= 2
-                && (self.first_names.contains(word(first))
-                    || initial
-                    || known_people.contains(word(first))
-                    || known_people.contains(word(last)));
-            // `Jesper Parnevik of Sweden`, `Parnevik (Sweden)`: a name, then a country.
-            let place_at = |t: usize| t < tokens.len() && soft_place(t);
-            let of_country = n >= 2 && after == "of" && place_at(j + 1);
-            let parenthesised = j < tokens.len()
-                && text[tokens[last].end..tokens[j].start].trim() == "("
-                && place_at(j);
-            let name = &text[tokens[first].start..tokens[last].end];
-            let said = REPORTING_SET.contains(after) && !ORGANIZATION_SET.contains(name);
-            let (entity, method) = if n == 1 {
-                match surnames.get(name) {
-                    Some(Some(id)) => (*id, Method::Coreference),
-                    Some(None) => {
-                        candidate(first, last);
-                        continue;
-                    }
-                    None if titled || said || parenthesised || known_people.contains(name) => {
-                        let id = lexicon.discover(Kind::Figure, name);
-                        note_surname(&mut surnames, name, id);
-                        (id, Method::Discovery)
-                    }
-                    None => {
-                        candidate(first, last);
-                        continue;
-                    }
-                }
-            } else if titled || named || reported || of_country || parenthesised {
-                // A longer form of a person named before (`Bill Clinton` after `Clinton`) is
-                // a new name; the surname then points to the full one.
-                let id = lexicon.discover(Kind::Figure, name);
-                note_surname(&mut surnames, name, id);
-                // A family name first (`Qian Qichen`, later `Mr Qian`): a two-word name whose
-                // first word is no known first name also answers to that word.
-                if n == 2 && !self.first_names.contains(word(first)) && !initial {
-                    note_name(&mut surnames, word(first), id);
-                }
-                (id, Method::Discovery)
+    /// Whether a run of name words can start at token `i`.
+    fn opens_run(&self, i: usize) -> bool {
+        self.free(i) && (self.rules.name_like(self.word(i)) || self.rules.is_title(self.word(i)))
+    }
+
+    /// The end (exclusive) of the run of name words that starts at `start`.
+    fn extend_run(&self, start: usize) -> usize {
+        let rules = self.rules;
+        let mut j = start + 1;
+        while j < self.tokens.len() && self.joined(j - 1, j) {
+            let w = self.word(j);
+            let next_is_name = j + 1 < self.tokens.len()
+                && self.joined(j, j + 1)
+                && rules.name_like(self.word(j + 1));
+            let inside_title = rules.is_title(w)
+                && !rules.is_title(self.word(j - 1))
+                && w.ends_with(|c: char| c.is_lowercase());
+            let part_of_name = self.free(j)
+                && (rules.name_like(w)
+                    || inside_title
+                    || (rules.words.particles.contains(w) && next_is_name));
+            let person_over_place =
+                self.soft_place(j) && rules.first_names.contains(self.word(j - 1));
+            if part_of_name || person_over_place {
+                j += 1;
             } else {
-                candidate(first, last);
-                continue;
-            };
-            absorbed.extend(
-                (first..j)
-                    .filter(|&t| soft_place(t))
-                    .filter_map(|t| covered[t]),
-            );
-            found.push(Mention {
-                sentence: doc.sentence_of(tokens[first].start) as u32,
-                start: tokens[first].start,
-                end: tokens[last].end,
-                entity,
-                method,
-            });
+                break;
+            }
         }
-        // A one-word place that is the surname of a person named in this document is that
-        // person (`Jordan` after `Michael Jordan`).
-        for (k, mention) in mentions.iter().enumerate() {
-            let e = lexicon.entity(mention.entity);
-            if e.kind != Kind::Place || absorbed.contains(&k) {
+        j
+    }
+
+    /// Where the name of the run `start..end` begins once titles are left out (titles are
+    /// evidence, not name: `Russian President Boris Yeltsin` is `Boris Yeltsin`), and whether
+    /// a title was seen.
+    fn name_start(&self, start: usize, end: usize) -> (usize, bool) {
+        let rules = self.rules;
+        let mut first = start;
+        let mut titled = false;
+        if let Some(t) = (start..end.saturating_sub(1))
+            .rev()
+            .find(|&t| rules.is_title(self.word(t)))
+        {
+            first = t + 1;
+            titled = true;
+        }
+        while first < end && rules.is_title(self.word(first)) {
+            first += 1;
+            titled = true;
+        }
+        // A capitalised word before a first name is a role (`Fullback Andre Joubert`).
+        if end.saturating_sub(first) >= 3
+            && !rules.first_names.contains(self.word(first))
+            && rules.first_names.contains(self.word(first + 1))
+        {
+            first += 1;
+            titled = true;
+        }
+        (first, titled)
+    }
+
+    /// The evidence that the name `first..end` (its run starting at `start`) is a person's.
+    fn evidence(
+        &self,
+        start: usize,
+        (first, end): (usize, usize),
+        titled: bool,
+        known_people: &HashSet<&str>,
+    ) -> Evidence {
+        let words = &self.rules.words;
+        let last = end - 1;
+        let before = start.checked_sub(1).map(|t| self.word(t)).unwrap_or("");
+        let after = if end < self.tokens.len() {
+            self.word(end)
+        } else {
+            ""
+        };
+        let n = end - first;
+        let initial = self.word(first).len() == 2 && self.word(first).ends_with('.');
+        // `Jesper Parnevik of Sweden`, `Parnevik (Sweden)`: a name, then a country.
+        let place_at = |t: usize| t < self.tokens.len() && self.soft_place(t);
+        let name = &self.text[self.tokens[first].start..self.tokens[last].end];
+        Evidence {
+            titled: titled || words.roles.contains(before) || self.rules.is_title(before),
+            said: words.reporting_verbs.contains(after) && !words.organization_words.contains(name),
+            named: n >= 2
+                && (self.rules.first_names.contains(self.word(first))
+                    || initial
+                    || known_people.contains(self.word(first))
+                    || known_people.contains(self.word(last))),
+            reported: (2..=3).contains(&n)
+                && (words.reporting_verbs.contains(after)
+                    || words.reporting_verbs.contains(before)),
+            of_country: n >= 2 && after == "of" && place_at(end + 1),
+            parenthesised: end < self.tokens.len()
+                && self.text[self.tokens[last].end..self.tokens[end].start].trim() == "("
+                && place_at(end),
+            initial,
+        }
+    }
+
+    /// Decides what the run `start..end` is: a person (recorded in `state.found`), or a
+    /// candidate for curation.
+    fn classify_run(
+        &self,
+        start: usize,
+        end: usize,
+        known_people: &HashSet<&str>,
+        state: &mut ScanState,
+    ) {
+        let (first, titled) = self.name_start(start, end);
+        if first == end {
+            return;
+        }
+        let last = end - 1;
+        if self
+            .rules
+            .words
+            .organization_words
+            .contains(self.word(last))
+        {
+            self.candidate(first, last, state);
+            return;
+        }
+        let e = self.evidence(start, (first, end), titled, known_people);
+        let name = &self.text[self.tokens[first].start..self.tokens[last].end];
+        let chosen = if end - first == 1 {
+            match state.surnames.get(name) {
+                Some(Some(id)) => Some((*id, Method::Coreference)),
+                Some(None) => None,
+                None if e.titled || e.said || e.parenthesised || known_people.contains(name) => {
+                    let id = state.discovered.add(Kind::Figure, name);
+                    note_surname(&mut state.surnames, name, id);
+                    Some((id, Method::Discovery))
+                }
+                None => None,
+            }
+        } else if e.titled || e.named || e.reported || e.of_country || e.parenthesised {
+            // A longer form of a person named before (`Bill Clinton` after `Clinton`) is a
+            // new name; the surname then points to the full one.
+            let id = state.discovered.add(Kind::Figure, name);
+            note_surname(&mut state.surnames, name, id);
+            // A family name first (`Qian Qichen`, later `Mr Qian`): a two-word name whose
+            // first word is no known first name also answers to that word.
+            if end - first == 2 && !self.rules.first_names.contains(self.word(first)) && !e.initial
+            {
+                note_name(&mut state.surnames, self.word(first), id);
+            }
+            Some((id, Method::Discovery))
+        } else {
+            None
+        };
+        let Some((entity, method)) = chosen else {
+            self.candidate(first, last, state);
+            return;
+        };
+        state.absorbed.extend(
+            (first..end)
+                .filter(|&t| self.soft_place(t))
+                .filter_map(|t| self.covered[t]),
+        );
+        state.found.push(Mention {
+            sentence: self.doc.sentence_of(self.tokens[first].start) as u32,
+            start: self.tokens[first].start,
+            end: self.tokens[last].end,
+            entity,
+            method,
+        });
+    }
+
+    /// Records the run `first..=last` as a candidate (once per name), with its sentence.
+    fn candidate(&self, first: usize, last: usize, state: &mut ScanState) {
+        let sentence = &self.doc.sentences[self.doc.sentence_of(self.tokens[first].start)];
+        let opens_sentence = sentence.start == self.tokens[first].start;
+        let name = &self.text[self.tokens[first].start..self.tokens[last].end];
+        if (last > first || !opens_sentence) && state.seen_candidates.insert(name.to_string()) {
+            state
+                .candidates
+                .push((name.to_string(), self.text[sentence.clone()].to_string()));
+        }
+    }
+
+    /// A one-word place that is the surname of a person named before it in this document is
+    /// that person (`Jordan` after `Michael Jordan`), unless a locative word precedes it.
+    fn places_that_are_surnames(&self, state: &mut ScanState) {
+        for (k, mention) in self.mentions.iter().enumerate() {
+            let e = self.names.entity(mention.entity);
+            if e.kind != Kind::Place || state.absorbed.contains(&k) {
                 continue;
             }
-            let surface = &text[mention.start..mention.end];
-            let before = text[..mention.start]
+            let surface = &self.text[mention.start..mention.end];
+            let before = self.text[..mention.start]
                 .split_whitespace()
                 .next_back()
                 .unwrap_or("");
-            if LOCATIVE.contains(&before) {
+            if self.rules.words.locative.contains(before) {
                 continue;
             }
-            if let Some(Some(id)) = surnames.get(surface) {
-                let first_use = found
+            if let Some(Some(id)) = state.surnames.get(surface) {
+                let first_use = state
+                    .found
                     .iter()
                     .filter(|f| f.entity == *id)
                     .map(|f| f.start)
                     .min();
                 if first_use.is_some_and(|s| s < mention.start) {
-                    absorbed.push(k);
-                    found.push(Mention {
+                    state.absorbed.push(k);
+                    state.found.push(Mention {
                         entity: *id,
                         method: Method::Coreference,
                         ..*mention
@@ -656,45 +441,17 @@ impl FigureDiscovery {
                 }
             }
         }
-        if found.is_empty() {
-            return candidates;
-        }
-        absorbed.sort_unstable();
-        absorbed.dedup();
-        for k in absorbed.into_iter().rev() {
-            mentions.remove(k);
-        }
-        mentions.extend(found);
-        mentions.sort_by_key(|m| m.start);
-        candidates
-    }
-
-    /// A capitalised word that can be part of a name.
-    fn name_like(&self, w: &str) -> bool {
-        let mut chars = w.chars();
-        let Some(c) = chars.next() else { return false };
-        if !c.is_uppercase() || NOT_NAME_SET.contains(w) || is_title(w) {
-            return false;
-        }
-        // An initial (`S.`) or a word with lowercase letters; ALL-CAPS words are headlines
-        // or acronyms.
-        let rest = chars.as_str();
-        rest == "." || rest.chars().any(char::is_lowercase)
     }
 }
 
-fn is_title(w: &str) -> bool {
-    TITLE_SET.contains(w)
-}
-
-fn note_surname(surnames: &mut HashMap<String, Option<EntityId>>, name: &str, id: EntityId) {
+fn note_surname(surnames: &mut Surnames, name: &str, id: EntityId) {
     if let Some(surname) = name.rsplit(' ').next() {
         note_name(surnames, surname, id);
     }
 }
 
 /// Records that `short` names `id`; a short name of two people names neither.
-fn note_name(surnames: &mut HashMap<String, Option<EntityId>>, short: &str, id: EntityId) {
+fn note_name(surnames: &mut Surnames, short: &str, id: EntityId) {
     let entry = surnames.entry(short.to_string()).or_insert(Some(id));
     if *entry != Some(id) {
         *entry = None;
@@ -739,22 +496,30 @@ mod tests {
     /// (surface, canonical name, method) of every figure found in `text`.
     fn figures(text: &str) -> Vec<(String, String, &'static str)> {
         let lex = lexicon();
+        let words = WordLists::load(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/words"),
+        )
+        .unwrap();
         let discovery = FigureDiscovery {
             first_names: ["Andy", "George", "Michael", "Jesper"]
                 .map(String::from)
                 .into(),
+            words: words.clone(),
         };
-        let matcher = EntityMatcher::new(&lex).unwrap().with_discovery(discovery);
+        let matcher = EntityMatcher::new(&lex, &words)
+            .unwrap()
+            .with_discoverer(Box::new(discovery));
         let doc = tokenize(CleanDocument::from_text(DocMeta::new("d", "d"), text));
         let analyzed = matcher.analyze(doc, &lex);
+        let names = Names::new(&lex, &analyzed.discovered);
         analyzed
             .mentions
             .iter()
-            .filter(|m| lex.entity(m.entity).kind == Kind::Figure)
+            .filter(|m| names.entity(m.entity).kind == Kind::Figure)
             .map(|m| {
                 (
                     text[m.start..m.end].to_string(),
-                    lex.entity(m.entity).name.clone(),
+                    names.entity(m.entity).name.clone(),
                     m.method.as_str(),
                 )
             })

@@ -11,8 +11,28 @@ pub mod discovery;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::error::{Error, Result};
-use crate::lexicon::{EntityId, Lexicon, Method, DISCOVERED};
+use crate::lexicon::{Discovered, EntityId, Lexicon, Method};
 use crate::model::{AnalyzedDocument, Mention, TokenizedDocument};
+use crate::wordlist::WordList;
+
+/// Finds entities that no lexicon lists, from evidence in a document. One discoverer per
+/// kind of entity (figures today), run in order after lexicon matching; each sees the
+/// mentions found so far and adds its own.
+pub trait Discoverer: std::fmt::Debug + Send + Sync {
+    /// Adds what it finds in `doc` to `findings`.
+    fn discover(&self, doc: &TokenizedDocument, lexicon: &Lexicon, findings: &mut Findings);
+}
+
+/// What the entities stage found in one document so far.
+#[derive(Debug, Default)]
+pub struct Findings {
+    /// Mentions sorted by offset; no two overlap.
+    pub mentions: Vec<Mention>,
+    /// The discovered entities that `mentions` may refer to.
+    pub discovered: Discovered,
+    /// Names neither resolved nor dismissed, with their first sentence.
+    pub candidates: Vec<(String, String)>,
+}
 
 /// What a pattern of an automaton stands for.
 #[derive(Debug, Clone, Copy)]
@@ -26,7 +46,9 @@ struct PatternInfo {
 pub struct EntityMatcher {
     exact: Automaton,
     folded: Automaton,
-    discovery: Option<discovery::FigureDiscovery>,
+    discoverers: Vec<Box<dyn Discoverer>>,
+    /// Words before a small town that make it a place (`in`, `near`).
+    place_prepositions: WordList,
     /// Places that count only with evidence (small towns of the gazetteer, feature `town`).
     weak: std::collections::HashSet<EntityId>,
     /// All places, for the rules that apply to places only.
@@ -85,8 +107,8 @@ struct Candidate {
 
 impl EntityMatcher {
     /// Compiles the lexicon. Exact-case forms also match in ALL CAPS, so that headlines and
-    /// datelines (`PARIS -`) count.
-    pub fn new(lexicon: &Lexicon) -> Result<Self> {
+    /// datelines (`PARIS -`) count. `words` gives the place prepositions.
+    pub fn new(lexicon: &Lexicon, words: &crate::wordlist::WordLists) -> Result<Self> {
         let mut exact = Vec::new();
         let mut folded = Vec::new();
         for p in &lexicon.patterns {
@@ -107,7 +129,8 @@ impl EntityMatcher {
         Ok(EntityMatcher {
             exact: Automaton::build(exact, false)?,
             folded: Automaton::build(folded, true)?,
-            discovery: None,
+            discoverers: Vec::new(),
+            place_prepositions: words.place_prepositions.clone(),
             weak: lexicon
                 .geo
                 .iter()
@@ -120,36 +143,33 @@ impl EntityMatcher {
         })
     }
 
-    /// Adds figure discovery after lexicon matching.
-    pub fn with_discovery(mut self, discovery: discovery::FigureDiscovery) -> Self {
-        self.discovery = Some(discovery);
+    /// Adds a discoverer, run after lexicon matching and the discoverers added before it.
+    pub fn with_discoverer(mut self, discoverer: Box<dyn Discoverer>) -> Self {
+        self.discoverers.push(discoverer);
         self
     }
 
-    /// Finds the mentions of one document; discovered figures are registered in `lexicon`.
+    /// Finds the mentions of one document. The lexicon is only read: discovered entities
+    /// come back with the document.
     pub fn analyze(&self, doc: TokenizedDocument, lexicon: &Lexicon) -> AnalyzedDocument {
-        let mut mentions = self.mentions(&doc);
-        let mut candidates = Vec::new();
-        if let Some(discovery) = &self.discovery {
-            candidates = discovery.discover(&doc, &mut mentions, lexicon);
+        let mut findings = Findings {
+            mentions: self.mentions(&doc),
+            ..Findings::default()
+        };
+        for discoverer in &self.discoverers {
+            discoverer.discover(&doc, lexicon, &mut findings);
         }
-        let mut discovered: Vec<(crate::lexicon::Kind, String)> = mentions
-            .iter()
-            .filter(|m| m.entity & DISCOVERED != 0)
-            .map(|m| {
-                let e = lexicon.entity(m.entity);
-                (e.kind, e.name.clone())
-            })
-            .collect();
-        discovered.sort();
-        discovered.dedup();
+        // Keep only the discovered entities that a mention still refers to.
+        let used: std::collections::HashSet<EntityId> =
+            findings.mentions.iter().map(|m| m.entity).collect();
+        findings.discovered.retain(|id| used.contains(&id));
         AnalyzedDocument {
             n_sentences: doc.sentences.len() as u32,
             n_tokens: doc.tokens.len() as u32,
             doc: doc.doc,
-            mentions,
-            discovered,
-            candidates,
+            mentions: findings.mentions,
+            discovered: findings.discovered,
+            candidates: findings.candidates,
         }
     }
 
@@ -187,7 +207,9 @@ impl EntityMatcher {
             }
             // A small town counts only where the text says it is a place; a city followed by a
             // score in a results line (`Chicago 4 HOUSTON 3`) is a team.
-            if self.weak.contains(&first.entity) && !place_evidence(text, first.start, first.end) {
+            if self.weak.contains(&first.entity)
+                && !place_evidence(text, first.start, first.end, &self.place_prepositions)
+            {
                 continue;
             }
             if self.places.contains(&first.entity) && followed_by_score(text, first.end) {
@@ -228,10 +250,7 @@ impl EntityMatcher {
 /// Whether the words around `text[start..end]` make it a place: a preposition of place
 /// before it (`in Longyearbyen`), a dateline (`MAHALA, Bosnia 1996-08-31`, `PARIS -`), or a
 /// region or country after a comma (`Arbil, Iraq`).
-fn place_evidence(text: &str, start: usize, end: usize) -> bool {
-    const BEFORE: &[&str] = &[
-        "in", "at", "from", "near", "to", "outside", "into", "towards", "toward", "around",
-    ];
+fn place_evidence(text: &str, start: usize, end: usize, prepositions: &WordList) -> bool {
     let before = text[..start]
         .split_whitespace()
         .next_back()
@@ -239,7 +258,7 @@ fn place_evidence(text: &str, start: usize, end: usize) -> bool {
         .trim_matches(|c: char| !c.is_alphanumeric());
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1) == start;
     let after = &text[end..];
-    BEFORE.contains(&before.to_lowercase().as_str())
+    prepositions.contains(&before.to_lowercase())
         || (line_start && (after.starts_with(',') || after.starts_with(" -")))
         || after
             .strip_prefix(", ")
@@ -320,7 +339,7 @@ mod tests {
 
     fn found(text: &str) -> Vec<(String, String, &'static str)> {
         let lex = lexicon();
-        let matcher = EntityMatcher::new(&lex).unwrap();
+        let matcher = EntityMatcher::new(&lex, &Default::default()).unwrap();
         let doc = tokenize(CleanDocument::from_text(DocMeta::new("d", "d"), text));
         matcher
             .analyze(doc, &lex)
@@ -393,7 +412,7 @@ mod tests {
             "Reading the news in Arbil. Arbil, Iraq. ARBIL, Iraq 1996 - fine. Arbil was calm.";
         let towns: Vec<usize> = (0..text.len())
             .filter(|&i| text[i..].to_lowercase().starts_with("arbil"))
-            .filter(|&i| place_evidence(text, i, i + 5))
+            .filter(|&i| place_evidence(text, i, i + 5, &WordList::of(&["in"])))
             .collect();
         // `in Arbil`, `Arbil, Iraq`, the `ARBIL, Iraq` dateline; not the bare `Arbil was`.
         assert_eq!(towns.len(), 3, "{towns:?}");

@@ -1,5 +1,5 @@
 //! Property tests over the text stages: for any input string, clean, tokenize and entity
-//! counting do not panic, and every offset they produce is in bounds, on a character boundary
+//! counting (with discovery) do not panic, and every offset they produce is in bounds, on a character boundary
 //! and in order, so that `text[start:end] == surface` holds on code points.
 
 use std::path::PathBuf;
@@ -20,7 +20,7 @@ fn settings() -> &'static (Settings, EntityMatcher) {
     SETTINGS.get_or_init(|| {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("pipelines/default.toml");
         let settings = Settings::load(&path, Overrides::default()).expect("default pipeline loads");
-        let matcher = EntityMatcher::new(&settings.lexicon).unwrap();
+        let matcher = settings.matcher().unwrap();
         (settings, matcher)
     })
 }
@@ -86,7 +86,9 @@ fn check(text: String, lexicon: &Lexicon, matcher: &EntityMatcher, settings: &Se
         let surface = &text[m.start..m.end];
         let (start, end) = (offsets.at(m.start), offsets.at(m.end));
         assert_eq!(chars[start..end].iter().collect::<String>(), surface);
-        assert!(lexicon.entity(m.entity).name.len() <= 200);
+        let names = crate::lexicon::Names::new(lexicon, &analyzed.discovered);
+        assert!(!names.entity(m.entity).name.is_empty());
+        assert!(names.entity(m.entity).name.len() <= 200);
         last = m.end;
     }
 }

@@ -1,0 +1,201 @@
+//! Writing the per-document tables: row groups of a fixed number of documents, encoded on a
+//! thread of their own when there are several workers.
+
+use std::path::Path;
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+use crate::lexicon::Lexicon;
+use crate::sinks::{Format, TableWriter};
+use crate::stages::aggregate::registry::{Rows, TableSpec, TABLES};
+use crate::stages::aggregate::DocResult;
+
+/// A per-document table and its builder.
+type DocumentTable = (
+    &'static TableSpec,
+    fn(&[DocResult], &Lexicon) -> polars::prelude::PolarsResult<polars::prelude::DataFrame>,
+    TableWriter,
+);
+
+/// The per-document tables of the registry, written group by group (one Parquet row group
+/// per group).
+pub struct DocumentTables {
+    tables: Vec<DocumentTable>,
+    pub documents_written: u64,
+    pub mentions_written: u64,
+    /// Time spent building and writing them (on the writer thread).
+    pub time: Duration,
+}
+
+impl DocumentTables {
+    /// Creates the files of every per-document table in `dir`.
+    pub fn create(dir: &Path, format: Format) -> Result<Self> {
+        let mut tables = Vec::new();
+        for spec in TABLES {
+            if let Rows::PerDocument { build, .. } = spec.rows {
+                let writer = TableWriter::create(dir, spec.name, &spec.schema(), format)?;
+                tables.push((spec, build, writer));
+            }
+        }
+        Ok(DocumentTables {
+            tables,
+            documents_written: 0,
+            mentions_written: 0,
+            time: Duration::ZERO,
+        })
+    }
+
+    /// Writes one group of documents to every table.
+    pub fn write(&mut self, group: &[DocResult], lexicon: &Lexicon) -> Result<()> {
+        let t = Instant::now();
+        self.documents_written += group.len() as u64;
+        self.mentions_written += group
+            .iter()
+            .map(|(d, _)| d.mentions.len() as u64)
+            .sum::<u64>();
+        for (spec, build, writer) in &mut self.tables {
+            let mut frame = build(group, lexicon).map_err(|e| Error::Table {
+                table: spec.name.to_string(),
+                message: e.to_string(),
+            })?;
+            writer.write(&mut frame)?;
+        }
+        self.time += t.elapsed();
+        Ok(())
+    }
+
+    /// Finishes the files; returns each table's name and row count.
+    pub fn finish(self) -> Result<Vec<(&'static str, u64)>> {
+        self.tables
+            .into_iter()
+            .map(|(spec, _, writer)| Ok((spec.name, writer.finish()?)))
+            .collect()
+    }
+}
+
+/// Collects analysed documents into row groups of `group_size` documents, so that the files
+/// depend only on the documents (not on how reading was batched) and shards merge into the
+/// same bytes, and hands each group to the tables, inline or on the writer thread.
+pub struct GroupWriter<'a> {
+    group_size: usize,
+    pending: Vec<DocResult>,
+    inline: Option<&'a mut DocumentTables>,
+    to_writer: Option<SyncSender<Vec<DocResult>>>,
+    lexicon: &'a Lexicon,
+    /// Documents handed to the tables so far.
+    pub documents: u64,
+}
+
+impl GroupWriter<'_> {
+    /// Adds one document; writes a group when one is full.
+    pub fn push(&mut self, doc: DocResult) -> Result<()> {
+        self.pending.push(doc);
+        if self.pending.len() >= self.group_size {
+            self.write_group()?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is left as a last, smaller group.
+    pub fn finish(&mut self) -> Result<()> {
+        while !self.pending.is_empty() {
+            self.write_group()?;
+        }
+        Ok(())
+    }
+
+    fn write_group(&mut self) -> Result<()> {
+        let take = self.pending.len().min(self.group_size);
+        let group: Vec<DocResult> = self.pending.drain(..take).collect();
+        self.documents += group.len() as u64;
+        if let Some(tables) = self.inline.as_mut() {
+            tables.write(&group, self.lexicon)
+        } else if let Some(sender) = &self.to_writer {
+            // A closed channel means the writer stopped on an error, which joining it reports.
+            sender
+                .send(group)
+                .map_err(|_| Error::Run("the table writer stopped".into()))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Runs `produce` with a [`GroupWriter`] that feeds `tables`: on a thread of its own when
+/// there are several workers, so that encoding overlaps analysis, and inline with one, so
+/// that one thread means one core. Returns the tables and what `produce` returned.
+pub fn with_group_writer<R>(
+    mut tables: DocumentTables,
+    lexicon: &Lexicon,
+    group_size: usize,
+    produce: impl FnOnce(&mut GroupWriter) -> Result<R>,
+) -> Result<(DocumentTables, R)> {
+    let single_thread = rayon::current_num_threads() == 1;
+    if single_thread {
+        let mut writer = group_writer(Some(&mut tables), None, lexicon, group_size);
+        let result = produce(&mut writer);
+        writer.finish()?;
+        drop(writer);
+        return Ok((tables, result?));
+    }
+    std::thread::scope(|scope| {
+        let (sender, groups) = sync_channel::<Vec<DocResult>>(2);
+        let handle = scope.spawn(move || -> Result<DocumentTables> {
+            for group in groups {
+                tables.write(&group, lexicon)?;
+            }
+            Ok(tables)
+        });
+        let mut writer = group_writer(None, Some(sender), lexicon, group_size);
+        let result = produce(&mut writer).and_then(|r| writer.finish().map(|()| r));
+        drop(writer);
+        let tables = handle
+            .join()
+            .map_err(|_| Error::Run("the table writer stopped unexpectedly".into()))??;
+        Ok((tables, result?))
+    })
+}
+
+fn group_writer<'a>(
+    inline: Option<&'a mut DocumentTables>,
+    to_writer: Option<SyncSender<Vec<DocResult>>>,
+    lexicon: &'a Lexicon,
+    group_size: usize,
+) -> GroupWriter<'a> {
+    GroupWriter {
+        group_size,
+        pending: Vec::new(),
+        inline,
+        to_writer,
+        lexicon,
+        documents: 0,
+    }
+}
+
+/// Writes every corpus table of the registry (and `rejects`) into `dir`, recording the rows
+/// of each in `rows`. A run and a merge both end here.
+pub fn write_corpus_tables(
+    dir: &Path,
+    format: Format,
+    totals: &crate::stages::aggregate::Totals,
+    catalog: &crate::stages::aggregate::Catalog,
+    rejects: &[crate::model::Reject],
+    rows: &mut std::collections::BTreeMap<String, u64>,
+) -> Result<()> {
+    use crate::stages::aggregate::rejects_table;
+    for spec in TABLES {
+        let frame = match spec.rows {
+            Rows::PerDocument { .. } => continue,
+            Rows::Corpus(build) => build(totals, catalog),
+            Rows::Rejects => rejects_table(rejects),
+        };
+        let frame = frame.map_err(|e| Error::Table {
+            table: spec.name.to_string(),
+            message: e.to_string(),
+        })?;
+        let n = crate::sinks::write_table(dir, spec.name, frame, format)?;
+        rows.insert(spec.name.to_string(), n);
+    }
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! Word lists: the titles, roles, reporting verbs, organisation words and stop words that
+//! discovery and place matching take as evidence. They are data, not code: plain text files
+//! under `pipelines/` (one word a line, `#` comments), named by the pipeline file and checked
+//! when it loads, so that curating them means editing text.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// A set of words read from one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WordList {
+    words: HashSet<String>,
+}
+
+impl WordList {
+    /// Reads a list: one word a line, blank lines and `#` comments skipped. A line with a
+    /// space inside or a word listed twice is an error naming the file and line.
+    pub fn load(path: &Path) -> Result<WordList> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::config(path, format!("cannot read word list: {e}")))?;
+        Self::parse(&text).map_err(|message| Error::config(path, message))
+    }
+
+    /// Parses the text of a list (see [`WordList::load`]).
+    pub fn parse(text: &str) -> std::result::Result<WordList, String> {
+        let mut first_line = std::collections::HashMap::new();
+        for (number, line) in text.lines().enumerate() {
+            let number = number + 1;
+            let word = line.trim();
+            if word.is_empty() || word.starts_with('#') {
+                continue;
+            }
+            if word.contains(char::is_whitespace) {
+                return Err(format!(
+                    "line {number}: `{word}` has a space inside; one word a line"
+                ));
+            }
+            if let Some(first) = first_line.insert(word.to_string(), number) {
+                return Err(format!(
+                    "line {number}: `{word}` is already listed at line {first}"
+                ));
+            }
+        }
+        Ok(WordList {
+            words: first_line.into_keys().collect(),
+        })
+    }
+
+    /// A list of the given words (for tests and built-in defaults).
+    pub fn of(words: &[&str]) -> WordList {
+        WordList {
+            words: words.iter().map(|w| w.to_string()).collect(),
+        }
+    }
+
+    /// Whether `word` is listed (exact case).
+    pub fn contains(&self, word: &str) -> bool {
+        self.words.contains(word)
+    }
+
+    /// Number of words.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Whether the list is empty.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+}
+
+/// The word lists of a pipeline, read from one folder (`[discovery] words`), one file each.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WordLists {
+    /// `titles.txt`: titles before a name (`Mr`, `President`); evidence, not part of the name.
+    pub titles: WordList,
+    /// `roles.txt`: lowercase roles before a name (`spokesman`).
+    pub roles: WordList,
+    /// `reporting_verbs.txt`: `said`, `told`, ... next to a name.
+    pub reporting_verbs: WordList,
+    /// `organization_words.txt`: last words of organisation names (`Council`, `Bank`).
+    pub organization_words: WordList,
+    /// `not_names.txt`: capitalised words that are never part of a name (`The`, `Monday`).
+    pub not_names: WordList,
+    /// `locative.txt`: words before a place that keep it a place (`in`, `near`).
+    pub locative: WordList,
+    /// `particles.txt`: lowercase particles inside names (`de`, `van`).
+    pub particles: WordList,
+    /// `place_prepositions.txt`: words before a small town that make it a place.
+    pub place_prepositions: WordList,
+}
+
+/// The files of a word-list folder, in the order of [`WordLists`]' fields.
+pub const WORD_LIST_FILES: &[&str] = &[
+    "titles.txt",
+    "roles.txt",
+    "reporting_verbs.txt",
+    "organization_words.txt",
+    "not_names.txt",
+    "locative.txt",
+    "particles.txt",
+    "place_prepositions.txt",
+];
+
+impl WordLists {
+    /// Reads every list of [`WORD_LIST_FILES`] from `dir`; a missing file is an error.
+    pub fn load(dir: &Path) -> Result<WordLists> {
+        let read = |name: &str| WordList::load(&dir.join(name));
+        Ok(WordLists {
+            titles: read("titles.txt")?,
+            roles: read("roles.txt")?,
+            reporting_verbs: read("reporting_verbs.txt")?,
+            organization_words: read("organization_words.txt")?,
+            not_names: read("not_names.txt")?,
+            locative: read("locative.txt")?,
+            particles: read("particles.txt")?,
+            place_prepositions: read("place_prepositions.txt")?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_and_blank_lines_are_skipped() {
+        let list = WordList::parse("# titles\nMr\n\n  Dr \n").unwrap();
+        assert!(list.contains("Mr") && list.contains("Dr"));
+        assert_eq!(list.len(), 2);
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let err = WordList::parse("Mr\nDr\nMr\n").unwrap_err();
+        assert_eq!(err, "line 3: `Mr` is already listed at line 1");
+        let err = WordList::parse("# x\nVice President\n").unwrap_err();
+        assert!(
+            err.starts_with("line 2: `Vice President` has a space"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_shipped_lists_load() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/words");
+        let lists = WordLists::load(&dir).unwrap();
+        assert!(lists.titles.contains("President"));
+        assert!(lists.roles.contains("spokesman"));
+        assert!(lists.place_prepositions.contains("near"));
+    }
+}
