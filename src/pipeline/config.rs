@@ -246,22 +246,6 @@ impl Settings {
             .unwrap_or_default();
         let resolve = |p: &Path| normalize(&base.join(p));
 
-        let mut problems = Vec::new();
-        let dateline = match file.clean.dateline.as_deref().map(Regex::new).transpose() {
-            Ok(re) => re,
-            Err(e) => {
-                problems.push(format!(
-                    "[clean] dateline is not a valid regular expression: {e}"
-                ));
-                None
-            }
-        };
-        if file.input.max_document_bytes == 0 {
-            problems.push("[input] max_document_bytes must be at least 1".to_string());
-        }
-        if file.run.batch_size == 0 {
-            problems.push("[run] batch_size must be at least 1".to_string());
-        }
         if overrides.threads == Some(0) {
             return Err(Error::Usage("--threads must be at least 1".into()));
         }
@@ -270,14 +254,8 @@ impl Settings {
             .iter()
             .map(|l| (resolve(&l.path), l.case_sensitive))
             .collect();
-        for (path, _) in &lexicon_files {
-            if !path.is_file() {
-                problems.push(format!("[[lexicons]] {} does not exist", path.display()));
-            }
-        }
-        if !problems.is_empty() {
-            return Err(Error::config(pipeline_path, problems.join("; ")));
-        }
+        let dateline = check(&file, &lexicon_files)
+            .map_err(|problems| Error::config(pipeline_path, problems.join("; ")))?;
 
         let lexicon = Lexicon::load(&lexicon_files)?;
         let first_names = file.discovery.first_names.as_deref().map(resolve);
@@ -300,8 +278,6 @@ impl Settings {
         } else {
             None
         };
-        let mut hasher = Sha256::new();
-        hasher.update(source.as_bytes());
         let word_files = words_dir
             .iter()
             .flat_map(|dir| WORD_LIST_FILES.iter().map(move |f| (dir.join(f), true)));
@@ -310,17 +286,11 @@ impl Settings {
             .cloned()
             .chain(first_names.iter().map(|p| (p.clone(), true)))
             .chain(word_files);
-        for (path, case_sensitive) in hashed_files {
-            let path = &path;
-            let bytes = fs::read(path).map_err(|e| Error::config(path, e.to_string()))?;
-            hasher.update([u8::from(case_sensitive)]);
-            hasher.update((bytes.len() as u64).to_le_bytes());
-            hasher.update(&bytes);
-        }
+        let pipeline_hash = pipeline_hash(&source, hashed_files)?;
 
         Ok(Settings {
             pipeline_path: pipeline_path.to_path_buf(),
-            pipeline_hash: hex(&hasher.finalize()),
+            pipeline_hash,
             input: InputSettings {
                 path: overrides.input.unwrap_or_else(|| {
                     if file.input.path == Path::new("-") {
@@ -367,6 +337,54 @@ impl Settings {
         }
         Ok(matcher)
     }
+}
+
+/// Checks what the pipeline file says before anything is loaded: every problem at once.
+/// Returns the compiled dateline rule.
+fn check(
+    file: &PipelineFile,
+    lexicon_files: &[(PathBuf, bool)],
+) -> std::result::Result<Option<Regex>, Vec<String>> {
+    let mut problems = Vec::new();
+    let dateline = match file.clean.dateline.as_deref().map(Regex::new).transpose() {
+        Ok(re) => re,
+        Err(e) => {
+            problems.push(format!(
+                "[clean] dateline is not a valid regular expression: {e}"
+            ));
+            None
+        }
+    };
+    if file.input.max_document_bytes == 0 {
+        problems.push("[input] max_document_bytes must be at least 1".to_string());
+    }
+    if file.run.batch_size == 0 {
+        problems.push("[run] batch_size must be at least 1".to_string());
+    }
+    for (path, _) in lexicon_files {
+        if !path.is_file() {
+            problems.push(format!("[[lexicons]] {} does not exist", path.display()));
+        }
+    }
+    if problems.is_empty() {
+        Ok(dateline)
+    } else {
+        Err(problems)
+    }
+}
+
+/// SHA-256 of the pipeline file and every file it loads (with how each is matched), so that
+/// the cache and `merge` see any change.
+fn pipeline_hash(source: &str, files: impl Iterator<Item = (PathBuf, bool)>) -> Result<String> {
+    let mut hasher = Sha256::new();
+    hasher.update(source.as_bytes());
+    for (path, case_sensitive) in files {
+        let bytes = fs::read(&path).map_err(|e| Error::config(&path, e.to_string()))?;
+        hasher.update([u8::from(case_sensitive)]);
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(&bytes);
+    }
+    Ok(hex(&hasher.finalize()))
 }
 
 /// Removes `.` and `dir/..` from a path without touching the file system (the output may not

@@ -120,6 +120,70 @@ pub fn render(dir: &Path) -> Result<String> {
         .and_then(|m| serde_json::to_value(m).ok())
         .ok_or_else(|| Error::Usage(format!("{}: not a newsetl output", dir.display())))?;
 
+    let (charts, top_entities) = top_charts(dir)?;
+    // Terms by document: the documents with most term mentions.
+    let term_names: Vec<String> = charts[2].bars.iter().map(|b| b.entity.clone()).collect();
+    let mut per_doc: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for_each_row(dir, "doc_entities", |r| {
+        if r["kind"] == "term" {
+            if let Some(i) = term_names.iter().position(|t| *t == r["entity"]) {
+                let counts = per_doc
+                    .entry(r["doc_id"].clone())
+                    .or_insert_with(|| vec![0; term_names.len()]);
+                counts[i] = int(r, "mentions");
+            }
+        }
+        true
+    })?;
+    let mut terms_by_document: Vec<(String, Vec<i64>)> = per_doc.into_iter().collect();
+    terms_by_document.sort_by_key(|(id, c)| (-c.iter().sum::<i64>(), id.clone()));
+    terms_by_document.truncate(20);
+
+    let places = read_table(dir, "places")?
+        .map(|t| t.records())
+        .unwrap_or_default()
+        .into_iter()
+        .take(50)
+        .map(|r| r.into_iter().collect())
+        .collect();
+
+    let figure_terms = figure_terms(dir)?;
+    let examples = examples(dir, &top_entities)?;
+
+    let stages = stages(&manifest);
+    let rejects_by_reason = manifest["input"]["rejects_by_reason"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_i64().unwrap_or(0)))
+                .collect()
+        })
+        .unwrap_or_default();
+
+    let page = Page {
+        manifest,
+        stages,
+        rejects_by_reason,
+        charts,
+        term_names,
+        terms_by_document,
+        places,
+        figure_terms,
+        examples,
+    };
+    let mut env = minijinja::Environment::new();
+    env.add_template("report.html", TEMPLATE)
+        .map_err(|e| Error::Run(format!("report template: {e}")))?;
+    let template = env
+        .get_template("report.html")
+        .map_err(|e| Error::Run(format!("report template: {e}")))?;
+    template
+        .render(minijinja::context! { page => page })
+        .map_err(|e| Error::Run(format!("rendering the report: {e}")))
+}
+
+/// The bar charts of the top figures, places and terms, and the entities they show.
+fn top_charts(dir: &Path) -> Result<(Vec<Chart>, Vec<(String, String)>)> {
     let mut charts = Vec::new();
     let mut top_entities: Vec<(String, String)> = Vec::new();
     for (table, kind, title) in [
@@ -159,32 +223,11 @@ pub fn render(dir: &Path) -> Result<String> {
         });
     }
 
-    // Terms by document: the documents with most term mentions.
-    let term_names: Vec<String> = charts[2].bars.iter().map(|b| b.entity.clone()).collect();
-    let mut per_doc: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-    for_each_row(dir, "doc_entities", |r| {
-        if r["kind"] == "term" {
-            if let Some(i) = term_names.iter().position(|t| *t == r["entity"]) {
-                let counts = per_doc
-                    .entry(r["doc_id"].clone())
-                    .or_insert_with(|| vec![0; term_names.len()]);
-                counts[i] = int(r, "mentions");
-            }
-        }
-        true
-    })?;
-    let mut terms_by_document: Vec<(String, Vec<i64>)> = per_doc.into_iter().collect();
-    terms_by_document.sort_by_key(|(id, c)| (-c.iter().sum::<i64>(), id.clone()));
-    terms_by_document.truncate(20);
+    Ok((charts, top_entities))
+}
 
-    let places = read_table(dir, "places")?
-        .map(|t| t.records())
-        .unwrap_or_default()
-        .into_iter()
-        .take(50)
-        .map(|r| r.into_iter().collect())
-        .collect();
-
+/// The figure–term pairs that share most sentences.
+fn figure_terms(dir: &Path) -> Result<Vec<(String, String, i64)>> {
     let mut figure_terms: Vec<(String, String, i64)> = Vec::new();
     for_each_row(dir, "cooccurrence", |r| {
         let pair = match (r["kind_a"].as_str(), r["kind_b"].as_str()) {
@@ -200,15 +243,18 @@ pub fn render(dir: &Path) -> Result<String> {
     figure_terms.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| (&a.0, &a.1).cmp(&(&b.0, &b.1))));
     figure_terms.truncate(20);
 
-    let examples = examples(dir, &top_entities)?;
+    Ok(figure_terms)
+}
 
+/// Time per stage, with bar widths relative to the slowest.
+fn stages(manifest: &Value) -> Vec<Stage> {
     let stages_json = manifest["stages"].as_array().cloned().unwrap_or_default();
     let slowest = stages_json
         .iter()
         .filter_map(|s| s["seconds"].as_f64())
         .fold(0.0f64, f64::max)
         .max(1e-9);
-    let stages = stages_json
+    stages_json
         .iter()
         .map(|s| Stage {
             name: s["name"].as_str().unwrap_or("").into(),
@@ -217,36 +263,7 @@ pub fn render(dir: &Path) -> Result<String> {
             items_out: s["items_out"].as_i64().unwrap_or(0),
             width: 1 + (s["seconds"].as_f64().unwrap_or(0.0) / slowest * 200.0) as i64,
         })
-        .collect();
-    let rejects_by_reason = manifest["input"]["rejects_by_reason"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), v.as_i64().unwrap_or(0)))
-                .collect()
-        })
-        .unwrap_or_default();
-
-    let page = Page {
-        manifest,
-        stages,
-        rejects_by_reason,
-        charts,
-        term_names,
-        terms_by_document,
-        places,
-        figure_terms,
-        examples,
-    };
-    let mut env = minijinja::Environment::new();
-    env.add_template("report.html", TEMPLATE)
-        .map_err(|e| Error::Run(format!("report template: {e}")))?;
-    let template = env
-        .get_template("report.html")
-        .map_err(|e| Error::Run(format!("report template: {e}")))?;
-    template
-        .render(minijinja::context! { page => page })
-        .map_err(|e| Error::Run(format!("rendering the report: {e}")))
+        .collect()
 }
 
 /// Up to [`EXAMPLES`] sentences for each top entity, from `mentions` and `documents`.
