@@ -29,9 +29,37 @@ struct Cli {
     /// Log format on stderr.
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    /// Colours in the log: `auto` uses them only when stderr is a terminal and NO_COLOR is
+    /// not set.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    color: Color,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+/// When to colour the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Color {
+    /// Whether to write ANSI colours to stderr: `always`, or `auto` on a terminal without
+    /// `NO_COLOR` (<https://no-color.org>: any non-empty value).
+    fn enabled(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => {
+                let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+                !no_color && std::io::stderr().is_terminal()
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum LogFormat {
     Text,
     Json,
@@ -140,6 +168,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(&cli);
     let quiet = cli.quiet;
+    let log_format = cli.log_format;
     let result = match cli.command {
         Command::Run {
             pipeline,
@@ -222,8 +251,11 @@ fn main() -> ExitCode {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Different) => ExitCode::from(1),
         Err(e) => {
-            tracing::error!("{e}");
-            eprintln!("newsetl: error: {e}");
+            // Said once: as a line a person reads, or as a record in a JSON log.
+            match log_format {
+                LogFormat::Text => eprintln!("newsetl: error: {e}"),
+                LogFormat::Json => tracing::error!(exit_code = e.exit_code(), "{e}"),
+            }
             ExitCode::from(e.exit_code() as u8)
         }
     }
@@ -290,6 +322,7 @@ fn init_logging(cli: &Cli) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(cli.color.enabled())
         .with_target(false);
     match cli.log_format {
         LogFormat::Text => builder.init(),

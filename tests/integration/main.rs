@@ -6,6 +6,7 @@ mod common;
 mod crash;
 mod determinism;
 mod diff;
+mod first_hour;
 mod generic;
 mod golden;
 mod incremental;
