@@ -182,8 +182,11 @@ pub fn render(dir: &Path) -> Result<String> {
         .map_err(|e| Error::Run(format!("rendering the report: {e}")))
 }
 
+/// `(kind, entity)` of the entities a chart shows.
+type Shown = Vec<(String, String)>;
+
 /// The bar charts of the top figures, places and terms, and the entities they show.
-fn top_charts(dir: &Path) -> Result<(Vec<Chart>, Vec<(String, String)>)> {
+fn top_charts(dir: &Path) -> Result<(Vec<Chart>, Shown)> {
     let mut charts = Vec::new();
     let mut top_entities: Vec<(String, String)> = Vec::new();
     for (table, kind, title) in [
