@@ -131,6 +131,55 @@ pub struct Lexicon {
     pub patterns: Vec<Pattern>,
     /// Gazetteer data of places, from the optional columns of a lexicon.
     pub geo: HashMap<EntityId, Geo>,
+    /// The senses of policy terms, when the pipeline has a sense file.
+    pub senses: SenseNames,
+}
+
+/// Index of a sense in [`SenseNames::names`].
+pub type SenseId = u16;
+
+/// The sense of a term mention that nothing decided.
+pub const UNKNOWN_SENSE: SenseId = 0;
+
+/// The senses of the policy terms: their names, which one of each term is the policy sense
+/// (counted as the term in the corpus tables), and the cues that decide them, by index.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
+pub struct SenseNames {
+    /// Sense names; index [`UNKNOWN_SENSE`] is `unknown`.
+    pub names: Vec<String>,
+    /// The policy sense of every term that has senses.
+    pub policy: HashMap<EntityId, SenseId>,
+    /// Each cue as shown in `mentions.sense_evidence` (`before: human`).
+    pub cues: Vec<String>,
+}
+
+impl Default for SenseNames {
+    fn default() -> Self {
+        SenseNames {
+            names: vec!["unknown".to_string()],
+            policy: HashMap::new(),
+            cues: Vec::new(),
+        }
+    }
+}
+
+impl SenseNames {
+    /// The name of a sense.
+    pub fn name(&self, id: SenseId) -> &str {
+        self.names
+            .get(id as usize)
+            .map_or("unknown", String::as_str)
+    }
+
+    /// Whether a mention of `entity` with `sense` counts as the entity in the corpus tables:
+    /// every mention of an entity without senses, and a term's mentions in its policy sense.
+    pub fn counts(&self, entity: EntityId, sense: Option<SenseId>) -> bool {
+        match (self.policy.get(&entity), sense) {
+            (Some(policy), Some(sense)) => *policy == sense,
+            (Some(_), None) => false,
+            (None, _) => true,
+        }
+    }
 }
 
 /// Entities that discovery found (not in any lexicon), by id. Each document carries the ones

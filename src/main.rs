@@ -120,14 +120,19 @@ enum Command {
         output: PathBuf,
     },
     /// Score an output's `mentions` against gold mentions (JSON lines: doc_id, kind, surface,
-    /// start, end), for figures and places, as the development set's score.py does.
+    /// start, end), for figures and places, as the development set's score.py does; or, with
+    /// --senses, the senses of term mentions against gold sense labels.
     Eval {
-        /// The gold file.
+        /// The gold mentions.
+        #[arg(long, required_unless_present = "senses", conflicts_with = "senses")]
+        gold: Option<PathBuf>,
+        /// Gold sense labels (JSON lines: doc_id, term, surface, start, sense).
         #[arg(long)]
-        gold: PathBuf,
+        senses: Option<PathBuf>,
         /// An output directory of `newsetl run`.
         output: PathBuf,
-        /// Show the N most frequent false positives and misses per kind.
+        /// Show the N most frequent false positives and misses per kind (with --senses: the
+        /// confusion table when N > 0).
         #[arg(long, default_value_t = 0)]
         errors: usize,
         /// Print JSON.
@@ -212,20 +217,11 @@ fn main() -> ExitCode {
         }),
         Command::Eval {
             gold,
+            senses,
             output,
             errors,
             json,
-        } => newsetl::eval::evaluate(&gold, &output, errors).map(|scores| {
-            if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&scores).unwrap_or_default()
-                );
-            } else {
-                print!("{}", newsetl::eval::render(&scores, errors));
-            }
-            Outcome::Success
-        }),
+        } => eval(gold, senses, &output, errors, json),
         Command::Report { output } => {
             newsetl::report::write_report(&output).map(|()| Outcome::Success)
         }
@@ -276,6 +272,33 @@ fn run(pipeline_path: PathBuf, overrides: Overrides) -> Result<(), Error> {
         return Err(Error::Strict(summary.rejects));
     }
     Ok(())
+}
+
+/// `newsetl eval`: mentions against gold mentions, or term senses against gold senses.
+fn eval(
+    gold: Option<PathBuf>,
+    senses: Option<PathBuf>,
+    output: &std::path::Path,
+    errors: usize,
+    json: bool,
+) -> Result<Outcome, Error> {
+    let print = |value: serde_json::Result<String>, text: String| {
+        if json {
+            println!("{}", value.unwrap_or_default());
+        } else {
+            print!("{text}");
+        }
+    };
+    if let Some(senses) = senses {
+        let report = newsetl::eval::senses::evaluate_senses(&senses, output)?;
+        let text = newsetl::eval::senses::render_senses(&report, errors > 0);
+        print(serde_json::to_string_pretty(&report), text);
+    } else if let Some(gold) = gold {
+        let scores = newsetl::eval::evaluate(&gold, output, errors)?;
+        let text = newsetl::eval::render(&scores, errors);
+        print(serde_json::to_string_pretty(&scores), text);
+    }
+    Ok(Outcome::Success)
 }
 
 /// How a command that did not fail ended.

@@ -13,7 +13,7 @@ use std::ops::Range;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::lexicon::{Discovered, EntityId, Method};
+use crate::lexicon::{Discovered, EntityId, Method, SenseId};
 
 /// Where a document came from and how it was read; carried unchanged to the tables.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,6 +138,21 @@ pub struct Mention {
     pub end: usize,
     pub entity: EntityId,
     pub method: Method,
+    /// The sense of a policy term's mention (`None` for other kinds and for terms without
+    /// senses), and what decided it.
+    #[serde(default)]
+    pub sense: Option<(SenseId, SenseEvidence)>,
+}
+
+/// What decided a term mention's sense.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SenseEvidence {
+    /// A cue of the sense file (its index in [`crate::lexicon::SenseNames::cues`]).
+    Cue(u32),
+    /// The document's other mentions of the term (one sense per article).
+    Document,
+    /// Nothing decided: the sense is `unknown`.
+    Nothing,
 }
 
 /// A document with its mentions: the output of the entities stage, input of aggregate.

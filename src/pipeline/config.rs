@@ -34,6 +34,18 @@ pub struct PipelineFile {
     pub run: RunSection,
     #[serde(default)]
     pub discovery: DiscoverySection,
+    #[serde(default)]
+    pub senses: Option<SensesSection>,
+}
+
+/// `[senses]`: which sense of a policy term a mention has.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SensesSection {
+    /// The sense file: `term, sense, where, cue, weight` (see `stages::entities::senses`).
+    pub cues: PathBuf,
+    /// Each term's policy sense, counted as the term (`release = "custody"`).
+    pub policy: std::collections::BTreeMap<String, String>,
 }
 
 /// `[discovery]`: finding what no lexicon lists.
@@ -231,6 +243,8 @@ pub struct Settings {
     pub words: WordLists,
     /// Figure discovery, when the pipeline asks for it.
     pub discovery: Option<crate::stages::entities::discovery::FigureDiscovery>,
+    /// The senses of policy terms, when the pipeline has a sense file.
+    pub senses: Option<crate::stages::entities::senses::SenseRules>,
 }
 
 impl Settings {
@@ -257,7 +271,16 @@ impl Settings {
         let dateline = check(&file, &lexicon_files)
             .map_err(|problems| Error::config(pipeline_path, problems.join("; ")))?;
 
-        let lexicon = Lexicon::load(&lexicon_files)?;
+        let mut lexicon = Lexicon::load(&lexicon_files)?;
+        let senses_file = file.senses.as_ref().map(|s| resolve(&s.cues));
+        let senses = match (&file.senses, &senses_file) {
+            (Some(section), Some(path)) => Some(crate::stages::entities::senses::SenseRules::load(
+                path,
+                &section.policy,
+                &mut lexicon,
+            )?),
+            _ => None,
+        };
         let first_names = file.discovery.first_names.as_deref().map(resolve);
         let words_dir = file.discovery.words.as_deref().map(resolve);
         if file.discovery.figures && words_dir.is_none() {
@@ -285,6 +308,7 @@ impl Settings {
             .iter()
             .cloned()
             .chain(first_names.iter().map(|p| (p.clone(), true)))
+            .chain(senses_file.iter().map(|p| (p.clone(), true)))
             .chain(word_files);
         let pipeline_hash = pipeline_hash(&source, hashed_files)?;
 
@@ -324,6 +348,7 @@ impl Settings {
             lexicon,
             words,
             discovery,
+            senses,
         })
     }
 }
@@ -334,6 +359,9 @@ impl Settings {
         let mut matcher = crate::stages::entities::EntityMatcher::new(&self.lexicon, &self.words)?;
         if let Some(discovery) = &self.discovery {
             matcher = matcher.with_discoverer(Box::new(discovery.clone()));
+        }
+        if let Some(senses) = &self.senses {
+            matcher = matcher.with_senses(senses.clone());
         }
         Ok(matcher)
     }

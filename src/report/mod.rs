@@ -49,6 +49,8 @@ struct Chart {
     table: String,
     bars: Vec<Bar>,
     height: usize,
+    /// Terms: `(term, sense, mentions)` of the senses that are not counted as the term.
+    other_senses: Vec<(String, String, i64)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -192,11 +194,23 @@ fn top_charts(dir: &Path) -> Result<(Vec<Chart>, Shown)> {
     for (table, kind, title) in [
         ("figures", "figure", "Top figures"),
         ("places", "place", "Top places"),
-        ("terms", "term", "Top terms"),
+        ("terms", "term", "Top terms (policy sense)"),
     ] {
-        let rows = read_table(dir, table)?
+        let all = read_table(dir, table)?
             .map(|t| t.records())
             .unwrap_or_default();
+        // Terms: the policy sense is the bar; the other senses are listed beside, greyed.
+        let (rows, others): (Vec<_>, Vec<_>) = all
+            .into_iter()
+            .partition(|r| r.get("policy").is_none_or(|p| p == "true"));
+        let other_senses = others
+            .iter()
+            .take(TOP)
+            .map(|r| {
+                let sense = r.get("sense").cloned().unwrap_or_default();
+                (r["entity"].clone(), sense, int(r, "mentions"))
+            })
+            .collect();
         let max = rows
             .iter()
             .map(|r| int(r, "mentions"))
@@ -223,6 +237,7 @@ fn top_charts(dir: &Path) -> Result<(Vec<Chart>, Shown)> {
             table: table.into(),
             height: bars.len() * 22 + 4,
             bars,
+            other_senses,
         });
     }
 

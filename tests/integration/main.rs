@@ -12,4 +12,5 @@ mod golden;
 mod incremental;
 mod rejects;
 mod seeds;
+mod senses;
 mod shards;

@@ -20,7 +20,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::lexicon::{Discovered, Entity, EntityId, Geo, Kind, Lexicon, Names};
+use crate::lexicon::{
+    Discovered, Entity, EntityId, Geo, Kind, Lexicon, Names, SenseId, SenseNames,
+};
 use crate::model::AnalyzedDocument;
 
 /// An analysed document with its counts: what the per-document stages produce for one
@@ -40,14 +42,32 @@ pub struct DocCounts {
     /// The discovered entities that `entities` refers to.
     #[serde(default)]
     pub discovered: Discovered,
+    /// `((term, sense), mentions)` of terms with senses, every sense; sorted. (`entities` and
+    /// `pairs` count a term's mentions in its policy sense only.)
+    #[serde(default)]
+    pub term_senses: Vec<((EntityId, SenseId), u64)>,
 }
 
 /// Counts one document.
 pub fn count(doc: &AnalyzedDocument, lexicon: &Lexicon) -> DocCounts {
     let names = Names::new(lexicon, &doc.discovered);
-    let mut ids: Vec<EntityId> = doc.mentions.iter().map(|m| m.entity).collect();
+    let senses = &lexicon.senses;
+    // Mentions that count as their entity: all but a term's mentions in another sense.
+    let counted = |m: &&crate::model::Mention| senses.counts(m.entity, m.sense.map(|s| s.0));
+    let mut ids: Vec<EntityId> = doc
+        .mentions
+        .iter()
+        .filter(counted)
+        .map(|m| m.entity)
+        .collect();
     ids.sort_unstable();
     let entities = run_lengths(ids);
+    let mut sensed: Vec<(EntityId, SenseId)> = doc
+        .mentions
+        .iter()
+        .filter_map(|m| m.sense.map(|(sense, _)| (m.entity, sense)))
+        .collect();
+    sensed.sort_unstable();
 
     let mut pairs: Vec<(EntityId, EntityId)> = Vec::new();
     let mut sentence_entities: Vec<EntityId> = Vec::new();
@@ -56,6 +76,7 @@ pub fn count(doc: &AnalyzedDocument, lexicon: &Lexicon) -> DocCounts {
         sentence_entities.extend(
             sentence
                 .iter()
+                .filter(counted)
                 .map(|m| m.entity)
                 .filter(|&e| names.entity(e).kind != Kind::Organization),
         );
@@ -79,6 +100,7 @@ pub fn count(doc: &AnalyzedDocument, lexicon: &Lexicon) -> DocCounts {
         pairs: run_lengths(pairs),
         candidates,
         discovered: doc.discovered.clone(),
+        term_senses: run_lengths(sensed),
     }
 }
 
@@ -124,16 +146,21 @@ pub struct Totals {
     pub candidates: HashMap<String, CandidateTotal>,
     /// The discovered entities that the counts refer to.
     pub discovered: Discovered,
+    /// Mentions and documents of terms with senses, per sense.
+    #[serde(default)]
+    pub term_senses: HashMap<(EntityId, SenseId), EntityTotal>,
 }
 
 /// One part of the corpus in the shape [`Totals::fold`] takes.
-pub struct Part<'a, E, P, C>
+pub struct Part<'a, E, S, P, C>
 where
     E: Iterator<Item = (EntityId, EntityTotal)>,
+    S: Iterator<Item = ((EntityId, SenseId), EntityTotal)>,
     P: Iterator<Item = ((EntityId, EntityId), PairTotal)>,
     C: Iterator<Item = (&'a str, u64, &'a str)>,
 {
     pub entities: E,
+    pub term_senses: S,
     pub pairs: P,
     /// `(name, documents, example)`.
     pub candidates: C,
@@ -143,14 +170,20 @@ where
 impl Totals {
     /// Folds one part of the corpus into the totals: the one place where counts add up and
     /// the smallest example wins, used for documents, cached documents and shards alike.
-    pub fn fold<'a, E, P, C>(&mut self, part: Part<'a, E, P, C>)
+    pub fn fold<'a, E, S, P, C>(&mut self, part: Part<'a, E, S, P, C>)
     where
         E: Iterator<Item = (EntityId, EntityTotal)>,
+        S: Iterator<Item = ((EntityId, SenseId), EntityTotal)>,
         P: Iterator<Item = ((EntityId, EntityId), PairTotal)>,
         C: Iterator<Item = (&'a str, u64, &'a str)>,
     {
         for (id, t) in part.entities {
             let total = self.entities.entry(id).or_default();
+            total.mentions += t.mentions;
+            total.documents += t.documents;
+        }
+        for (key, t) in part.term_senses {
+            let total = self.term_senses.entry(key).or_default();
             total.mentions += t.mentions;
             total.documents += t.documents;
         }
@@ -172,19 +205,15 @@ impl Totals {
         self.discovered.extend(part.discovered);
     }
 
-    /// Adds one document's counts.
+    /// Adds one document's counts (each entity, sense and pair in one document).
     pub fn add(&mut self, counts: &DocCounts) {
+        let once = |mentions| EntityTotal {
+            mentions,
+            documents: 1,
+        };
         self.fold(Part {
-            entities: counts.entities.iter().map(|&(id, mentions)| {
-                let documents = 1;
-                (
-                    id,
-                    EntityTotal {
-                        mentions,
-                        documents,
-                    },
-                )
-            }),
+            entities: counts.entities.iter().map(|&(id, n)| (id, once(n))),
+            term_senses: counts.term_senses.iter().map(|&(key, n)| (key, once(n))),
             pairs: counts.pairs.iter().map(|&(pair, sentences)| {
                 let documents = 1;
                 (
@@ -207,6 +236,7 @@ impl Totals {
     pub fn merge(&mut self, other: &Totals) {
         self.fold(Part {
             entities: other.entities.iter().map(|(&id, &t)| (id, t)),
+            term_senses: other.term_senses.iter().map(|(&key, &t)| (key, t)),
             pairs: other.pairs.iter().map(|(&pair, &t)| (pair, t)),
             candidates: other
                 .candidates
@@ -223,6 +253,8 @@ impl Totals {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Catalog {
     entities: HashMap<EntityId, (Entity, Option<Geo>)>,
+    /// The sense names, and each sensed term's policy sense.
+    pub senses: SenseNames,
 }
 
 impl Catalog {
@@ -232,15 +264,23 @@ impl Catalog {
         let entities = totals
             .entities
             .keys()
+            .chain(totals.term_senses.keys().map(|(id, _)| id))
             .map(|&id| (id, (names.entity(id).clone(), names.geo(id).cloned())))
             .collect();
-        Catalog { entities }
+        Catalog {
+            entities,
+            senses: lexicon.senses.clone(),
+        }
     }
 
     /// Adds the entities of another catalog.
     pub fn merge(&mut self, other: Catalog) {
         for (id, entry) in other.entities {
             self.entities.entry(id).or_insert(entry);
+        }
+        // Shards of one pipeline share their senses.
+        if self.senses.policy.is_empty() {
+            self.senses = other.senses;
         }
     }
 

@@ -12,7 +12,7 @@ use crate::lexicon::Lexicon;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ColumnSpec {
     pub name: &'static str,
-    /// `large_string`, `int64`, `double` or `date32[day]`.
+    /// `large_string`, `int64`, `double`, `bool` or `date32[day]`.
     pub arrow: &'static str,
 }
 
@@ -98,6 +98,8 @@ pub const TABLES: &[TableSpec] = &[
             col("entity", STR),
             col("surface", STR),
             col("method", STR),
+            col("sense", STR),
+            col("sense_evidence", STR),
         ],
         key: &["doc_id", "start", "end"],
         order: "document, then offset",
@@ -149,10 +151,16 @@ pub const TABLES: &[TableSpec] = &[
     },
     TableSpec {
         name: "terms",
-        row: "policy term",
-        columns: ENTITY_COLUMNS,
-        key: &["entity"],
-        order: ENTITY_ORDER,
+        row: "policy term and sense",
+        columns: &[
+            col("entity", STR),
+            col("sense", STR),
+            col("policy", "bool"),
+            col("mentions", INT),
+            col("documents", INT),
+        ],
+        key: &["entity", "sense"],
+        order: "policy-sense mentions of the term (most first), entity; the policy sense first, then mentions",
         rows: Rows::Corpus(terms_table),
     },
     TableSpec {
@@ -220,6 +228,7 @@ impl TableSpec {
                     "int64" => DataType::Int64,
                     "double" => DataType::Float64,
                     "date32[day]" => DataType::Date,
+                    "bool" => DataType::Boolean,
                     _ => DataType::String,
                 };
                 Field::new(c.name.into(), dtype)

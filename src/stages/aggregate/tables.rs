@@ -6,7 +6,7 @@ use polars::prelude::*;
 
 use super::{CandidateTotal, Catalog, CodePoints, DocResult, EntityTotal, PairTotal, Totals};
 use crate::lexicon::{Entity, EntityId, Kind, Lexicon, Names};
-use crate::model::Reject;
+use crate::model::{Reject, SenseEvidence};
 
 /// A column of strings.
 fn strings<'a>(name: &str, values: impl Iterator<Item = &'a str>) -> Column {
@@ -92,9 +92,48 @@ pub fn places_table(totals: &Totals, catalog: &Catalog) -> PolarsResult<DataFram
     entity_table(totals, catalog, Kind::Place)
 }
 
-/// The `terms` table.
+/// The `terms` table: one row per term and sense (`sense` null for a term without senses),
+/// `policy` true for the rows counted as the term. Terms come as in the other entity tables
+/// (their counted mentions, most first, then name); within a term, the policy sense first,
+/// then the other senses by mentions, most first, then name.
 pub fn terms_table(totals: &Totals, catalog: &Catalog) -> PolarsResult<DataFrame> {
-    entity_table(totals, catalog, Kind::Term)
+    let senses = &catalog.senses;
+    let counted = |id: EntityId| totals.entities.get(&id).map_or(0, |t| t.mentions);
+    type Row<'a> = (u64, &'a str, bool, Option<&'a str>, EntityTotal);
+    let mut rows: Vec<Row> = Vec::new();
+    for (&id, &t) in &totals.entities {
+        let e = entity_of(catalog, id);
+        if e.kind == Kind::Term && !senses.policy.contains_key(&id) {
+            rows.push((t.mentions, e.name.as_str(), true, None, t));
+        }
+    }
+    for (&(id, sense), &t) in &totals.term_senses {
+        let e = entity_of(catalog, id);
+        let policy = senses.policy.get(&id) == Some(&sense);
+        rows.push((
+            counted(id),
+            e.name.as_str(),
+            policy,
+            Some(senses.name(sense)),
+            t,
+        ));
+    }
+    rows.sort_unstable_by(|a, b| {
+        (b.0, a.1, !a.2, b.4.mentions, a.3).cmp(&(a.0, b.1, !b.2, a.4.mentions, b.3))
+    });
+    DataFrame::new(
+        rows.len(),
+        vec![
+            strings("entity", rows.iter().map(|r| r.1)),
+            Column::new("sense".into(), rows.iter().map(|r| r.3).collect::<Vec<_>>()),
+            Column::new(
+                "policy".into(),
+                rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+            ),
+            ints("mentions", rows.iter().map(|r| r.4.mentions)),
+            ints("documents", rows.iter().map(|r| r.4.documents)),
+        ],
+    )
 }
 
 /// The `organizations` table.
@@ -194,6 +233,9 @@ pub fn mentions_table(group: &[DocResult], lexicon: &Lexicon) -> PolarsResult<Da
     let mut entity = Vec::new();
     let mut surface = Vec::new();
     let mut method = Vec::new();
+    let mut sense = Vec::new();
+    let mut evidence = Vec::new();
+    let senses = &lexicon.senses;
     for (doc, _) in group {
         let names = Names::new(lexicon, &doc.discovered);
         let text = doc.doc.text.as_str();
@@ -211,6 +253,12 @@ pub fn mentions_table(group: &[DocResult], lexicon: &Lexicon) -> PolarsResult<Da
             entity.push(e.name.as_str());
             surface.push(&text[m.start..m.end]);
             method.push(m.method.as_str());
+            sense.push(m.sense.map(|(s, _)| senses.name(s)));
+            evidence.push(m.sense.and_then(|(_, why)| match why {
+                SenseEvidence::Cue(i) => senses.cues.get(i as usize).map(String::as_str),
+                SenseEvidence::Document => Some("document"),
+                SenseEvidence::Nothing => None,
+            }));
         }
     }
     DataFrame::new(
@@ -224,6 +272,8 @@ pub fn mentions_table(group: &[DocResult], lexicon: &Lexicon) -> PolarsResult<Da
             Column::new("entity".into(), entity),
             Column::new("surface".into(), surface),
             Column::new("method".into(), method),
+            Column::new("sense".into(), sense),
+            Column::new("sense_evidence".into(), evidence),
         ],
     )
 }

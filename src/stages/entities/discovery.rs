@@ -393,6 +393,7 @@ impl<'a> Scan<'a> {
             end: self.tokens[last].end,
             entity,
             method,
+            sense: None,
         });
     }
 

@@ -7,6 +7,7 @@
 //! resolved to a full name seen earlier in the document, or dropped when none or several fit.
 
 pub mod discovery;
+pub mod senses;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
@@ -47,6 +48,8 @@ pub struct EntityMatcher {
     exact: Automaton,
     folded: Automaton,
     discoverers: Vec<Box<dyn Discoverer>>,
+    /// The senses of policy terms, when the pipeline has a sense file.
+    senses: Option<senses::SenseRules>,
     /// Words before a small town that make it a place (`in`, `near`).
     place_prepositions: WordList,
     /// Places that count only with evidence (small towns of the gazetteer, feature `town`).
@@ -130,6 +133,7 @@ impl EntityMatcher {
             exact: Automaton::build(exact, false)?,
             folded: Automaton::build(folded, true)?,
             discoverers: Vec::new(),
+            senses: None,
             place_prepositions: words.place_prepositions.clone(),
             weak: lexicon
                 .geo
@@ -149,6 +153,12 @@ impl EntityMatcher {
         self
     }
 
+    /// Gives policy terms' mentions their senses, after matching and discovery.
+    pub fn with_senses(mut self, rules: senses::SenseRules) -> Self {
+        self.senses = Some(rules);
+        self
+    }
+
     /// Finds the mentions of one document. The lexicon is only read: discovered entities
     /// come back with the document.
     pub fn analyze(&self, doc: TokenizedDocument, lexicon: &Lexicon) -> AnalyzedDocument {
@@ -158,6 +168,9 @@ impl EntityMatcher {
         };
         for discoverer in &self.discoverers {
             discoverer.discover(&doc, lexicon, &mut findings);
+        }
+        if let Some(senses) = &self.senses {
+            senses.assign(&doc, &mut findings.mentions);
         }
         // Keep only the discovered entities that a mention still refers to.
         let used: std::collections::HashSet<EntityId> =
@@ -240,6 +253,7 @@ impl EntityMatcher {
                     end: first.end,
                     entity,
                     method,
+                    sense: None,
                 });
             }
         }

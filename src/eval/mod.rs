@@ -35,7 +35,7 @@ pub struct Score {
 }
 
 /// `doc_id` as the scorer keys it: the file name without `.txt`.
-fn doc_key(doc_id: &str) -> &str {
+pub(crate) fn doc_key(doc_id: &str) -> &str {
     let base = doc_id.rsplit('/').next().unwrap_or(doc_id);
     base.strip_suffix(".txt").unwrap_or(base)
 }
@@ -159,3 +159,4 @@ pub fn render(scores: &BTreeMap<String, Score>, errors: usize) -> String {
     }
     out
 }
+pub mod senses;

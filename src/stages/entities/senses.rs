@@ -1,0 +1,514 @@
+//! Senses of policy terms: `release` from custody or of an album, `rights` human or broadcast.
+//!
+//! The evidence is data: a sense file under `pipelines/` (`term, sense, where, cue, weight`)
+//! lists words and phrases before the term, after it, or anywhere in its sentence, with
+//! weights. A mention takes the sense whose cues weigh most (a tie decides nothing); a
+//! mention that no cue decides takes the sense that decided most of the document's other
+//! mentions of the same term (a term keeps one sense through an article), or `unknown`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::lexicon::{EntityId, Kind, Lexicon, SenseId, SenseNames, UNKNOWN_SENSE};
+use crate::model::{Mention, SenseEvidence, TokenizedDocument};
+
+/// How many words before or after the term a `before`/`after` cue may stand.
+const WINDOW: usize = 3;
+
+/// Where a cue must stand relative to the term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Before,
+    After,
+    Sentence,
+}
+
+/// One cue: words (lowercase) that, where they stand, add `weight` to `sense`.
+#[derive(Debug, Clone)]
+struct Cue {
+    sense: SenseId,
+    place: Place,
+    words: Vec<String>,
+    weight: f64,
+    /// Index in [`SenseNames::cues`].
+    index: u32,
+}
+
+/// The compiled sense file: cues per term.
+#[derive(Debug, Clone, Default)]
+pub struct SenseRules {
+    cues: HashMap<EntityId, Vec<Cue>>,
+}
+
+impl SenseRules {
+    /// Reads the sense file at `path` for the terms of `lexicon`, with `policy` naming each
+    /// term's policy sense, and records the sense names in `lexicon.senses`. Errors name the
+    /// file and line: an unknown term, a bad place or weight, a term without a policy sense.
+    pub fn load(
+        path: &Path,
+        policy: &BTreeMap<String, String>,
+        lexicon: &mut Lexicon,
+    ) -> Result<SenseRules> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::config(path, format!("cannot read sense file: {e}")))?;
+        let terms: HashMap<&str, EntityId> = lexicon
+            .entities
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.kind == Kind::Term)
+            .map(|(id, e)| (e.name.as_str(), id as EntityId))
+            .collect();
+        let mut names = SenseNames::default();
+        let mut rules = SenseRules::default();
+        parse(&text, &terms, &mut names, &mut rules)
+            .map_err(|message| Error::config(path, message))?;
+        set_policy(policy, &terms, &rules, &mut names)
+            .map_err(|message| Error::config(path, message))?;
+        lexicon.senses = names;
+        Ok(rules)
+    }
+
+    /// Gives every mention of a term with senses its sense and the evidence for it.
+    pub fn assign(&self, doc: &TokenizedDocument, mentions: &mut [Mention]) {
+        if !mentions.iter().any(|m| self.cues.contains_key(&m.entity)) {
+            return;
+        }
+        let text = doc.doc.text.as_str();
+        let words: Vec<String> = doc
+            .tokens
+            .iter()
+            .map(|t| text[t.start..t.end].to_lowercase())
+            .collect();
+        for m in mentions.iter_mut() {
+            if let Some(cues) = self.cues.get(&m.entity) {
+                m.sense = Some(decide(cues, &window(doc, m, &words)));
+            }
+        }
+        one_sense_per_document(mentions);
+    }
+}
+
+/// The words around a mention: before it and after it in its sentence, and the sentence.
+struct Window<'w> {
+    before: &'w [String],
+    after: &'w [String],
+    sentence: &'w [String],
+}
+
+fn window<'w>(doc: &TokenizedDocument, m: &Mention, words: &'w [String]) -> Window<'w> {
+    let tokens = &doc.tokens;
+    let sentence = &doc.sentences[m.sentence as usize];
+    let sentence_start = tokens.partition_point(|t| t.start < sentence.start);
+    let sentence_end = tokens.partition_point(|t| t.start < sentence.end);
+    let first = tokens.partition_point(|t| t.start < m.start);
+    let after_term = tokens.partition_point(|t| t.start < m.end);
+    Window {
+        before: &words[first.saturating_sub(WINDOW).max(sentence_start)..first],
+        after: &words[after_term..(after_term + WINDOW).min(sentence_end).max(after_term)],
+        sentence: &words[sentence_start..sentence_end.max(sentence_start)],
+    }
+}
+
+/// The sense whose cues in `window` weigh most, with its heaviest cue; ties decide nothing.
+fn decide(cues: &[Cue], window: &Window) -> (SenseId, SenseEvidence) {
+    let mut scores: BTreeMap<SenseId, (f64, &Cue)> = BTreeMap::new();
+    for cue in cues {
+        let words = match cue.place {
+            Place::Before => window.before,
+            Place::After => window.after,
+            Place::Sentence => window.sentence,
+        };
+        if let Some(at) = find_phrase(words, &cue.words) {
+            // The word right next to the term (`human rights`, `wide release`) counts double.
+            let adjacent = match cue.place {
+                Place::Before => at + cue.words.len() == words.len(),
+                Place::After => at == 0,
+                Place::Sentence => false,
+            };
+            let weight = if adjacent {
+                2.0 * cue.weight
+            } else {
+                cue.weight
+            };
+            let entry = scores.entry(cue.sense).or_insert((0.0, cue));
+            entry.0 += weight;
+            if cue.weight > entry.1.weight {
+                entry.1 = cue;
+            }
+        }
+    }
+    let mut ranked: Vec<(SenseId, f64, &Cue)> =
+        scores.into_iter().map(|(s, (w, c))| (s, w, c)).collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    match ranked.as_slice() {
+        [(sense, best, cue), rest @ ..]
+            if *best > 0.0 && rest.first().is_none_or(|r| r.1 < *best) =>
+        {
+            (*sense, SenseEvidence::Cue(cue.index))
+        }
+        _ => (UNKNOWN_SENSE, SenseEvidence::Nothing),
+    }
+}
+
+/// Where `phrase` occurs in `words` (the last occurrence, the nearest to a term after it).
+fn find_phrase(words: &[String], phrase: &[String]) -> Option<usize> {
+    if phrase.is_empty() || phrase.len() > words.len() {
+        return None;
+    }
+    words.windows(phrase.len()).rposition(|w| w == phrase)
+}
+
+/// Mentions that no cue decided take the sense most of the document's decided mentions of
+/// the same term have (a tie leaves them `unknown`).
+fn one_sense_per_document(mentions: &mut [Mention]) {
+    let mut decided: HashMap<EntityId, BTreeMap<SenseId, u32>> = HashMap::new();
+    for m in mentions.iter() {
+        if let Some((sense, SenseEvidence::Cue(_))) = m.sense {
+            *decided
+                .entry(m.entity)
+                .or_default()
+                .entry(sense)
+                .or_default() += 1;
+        }
+    }
+    for m in mentions.iter_mut() {
+        if !matches!(m.sense, Some((_, SenseEvidence::Nothing))) {
+            continue;
+        }
+        let Some(votes) = decided.get(&m.entity) else {
+            continue;
+        };
+        let most = votes.values().copied().max().unwrap_or(0);
+        let mut winners = votes.iter().filter(|(_, &n)| n == most);
+        if let (Some((&sense, _)), None) = (winners.next(), winners.next()) {
+            m.sense = Some((sense, SenseEvidence::Document));
+        }
+    }
+}
+
+/// Reads the rows of a sense file into `names` and `rules`.
+fn parse(
+    text: &str,
+    terms: &HashMap<&str, EntityId>,
+    names: &mut SenseNames,
+    rules: &mut SenseRules,
+) -> std::result::Result<(), String> {
+    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
+    let header = lines
+        .by_ref()
+        .find(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'));
+    let expected = "term\tsense\twhere\tcue\tweight";
+    match header {
+        Some((_, h)) if h.trim_end() == expected => {}
+        Some((n, h)) => {
+            return Err(format!(
+                "line {n}: expected the header `{}`, found `{h}`",
+                expected.replace('\t', "\\t")
+            ))
+        }
+        None => return Err("empty sense file".into()),
+    }
+    for (n, line) in lines {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let cue = parse_row(line, terms, names).map_err(|why| format!("line {n}: {why}"))?;
+        let (term, mut cue) = cue;
+        cue.index = names.cues.len() as u32;
+        let place = match cue.place {
+            Place::Before => "before",
+            Place::After => "after",
+            Place::Sentence => "sentence",
+        };
+        names.cues.push(format!("{place}: {}", cue.words.join(" ")));
+        rules.cues.entry(term).or_default().push(cue);
+    }
+    Ok(())
+}
+
+fn parse_row(
+    line: &str,
+    terms: &HashMap<&str, EntityId>,
+    names: &mut SenseNames,
+) -> std::result::Result<(EntityId, Cue), String> {
+    let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
+    let [term, sense, place, cue, weight] = fields[..] else {
+        return Err(format!("{} fields, expected 5", fields.len()));
+    };
+    let term = *terms
+        .get(term)
+        .ok_or_else(|| format!("`{term}` is not a term of the pipeline's lexicons"))?;
+    if sense.is_empty() || sense == "unknown" {
+        return Err(format!("`{sense}` cannot be a sense name"));
+    }
+    let place = match place {
+        "before" => Place::Before,
+        "after" => Place::After,
+        "sentence" => Place::Sentence,
+        other => return Err(format!("`{other}`: where is before, after or sentence")),
+    };
+    let words = cue_words(cue);
+    if words.is_empty() {
+        return Err("empty cue".into());
+    }
+    let weight: f64 = weight
+        .parse()
+        .ok()
+        .filter(|w: &f64| w.is_finite() && *w > 0.0)
+        .ok_or_else(|| format!("`{weight}` is not a positive weight"))?;
+    let sense = match names.names.iter().position(|n| n == sense) {
+        Some(i) => i as SenseId,
+        None => {
+            names.names.push(sense.to_string());
+            (names.names.len() - 1) as SenseId
+        }
+    };
+    Ok((
+        term,
+        Cue {
+            sense,
+            place,
+            words,
+            weight,
+            index: 0,
+        },
+    ))
+}
+
+/// The words of a cue as the tokenizer cuts text (`workers'` is `workers`, `women's` is
+/// `women` and `'s`), in lowercase, so that cues compare with the text's words.
+fn cue_words(cue: &str) -> Vec<String> {
+    let doc = crate::model::CleanDocument::from_text(crate::model::DocMeta::new("", ""), cue);
+    let doc = crate::stages::tokenize::tokenize(doc);
+    doc.tokens
+        .iter()
+        .map(|t| doc.doc.text[t.start..t.end].to_lowercase())
+        .collect()
+}
+
+/// Records each term's policy sense; every term with cues needs one, among its senses.
+fn set_policy(
+    policy: &BTreeMap<String, String>,
+    terms: &HashMap<&str, EntityId>,
+    rules: &SenseRules,
+    names: &mut SenseNames,
+) -> std::result::Result<(), String> {
+    for (term, sense) in policy {
+        let id = *terms
+            .get(term.as_str())
+            .ok_or_else(|| format!("[senses] policy: `{term}` is not a term"))?;
+        let cues = rules.cues.get(&id).map(Vec::as_slice).unwrap_or_default();
+        let sense_id = cues
+            .iter()
+            .map(|c| c.sense)
+            .find(|&s| names.names[s as usize] == *sense)
+            .ok_or_else(|| format!("[senses] policy: `{term}` has no cue for sense `{sense}`"))?;
+        names.policy.insert(id, sense_id);
+    }
+    for term in rules.cues.keys() {
+        if !names.policy.contains_key(term) {
+            let name = terms
+                .iter()
+                .find(|(_, id)| *id == term)
+                .map_or("?", |(n, _)| n);
+            return Err(format!(
+                "term `{name}` has cues but no policy sense in [senses] policy"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::{Entity, Method, Pattern};
+    use crate::model::{CleanDocument, DocMeta};
+    use crate::stages::entities::EntityMatcher;
+    use crate::stages::tokenize::tokenize;
+
+    /// A lexicon of the three policy terms, with the shipped sense file loaded.
+    fn lexicon_and_rules() -> (Lexicon, SenseRules) {
+        let mut lexicon = Lexicon::default();
+        for (id, (name, forms)) in [
+            (
+                "release",
+                &["release", "released", "releases", "releasing"][..],
+            ),
+            ("rights", &["rights"][..]),
+            ("MFN", &["MFN", "most favoured nation"][..]),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            lexicon.entities.push(Entity {
+                kind: Kind::Term,
+                name: name.into(),
+            });
+            for form in forms {
+                lexicon.patterns.push(Pattern {
+                    text: form.to_string(),
+                    entity: id as EntityId,
+                    method: Method::Lexicon,
+                    case_sensitive: false,
+                });
+            }
+        }
+        let policy = [
+            ("release", "custody"),
+            ("rights", "human"),
+            ("MFN", "trade"),
+        ]
+        .map(|(t, s)| (t.to_string(), s.to_string()))
+        .into();
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/lexicons/senses.tsv");
+        let rules = SenseRules::load(&path, &policy, &mut lexicon).unwrap();
+        (lexicon, rules)
+    }
+
+    /// The sense and evidence of every term mention in `text`.
+    fn senses(text: &str) -> Vec<(String, String)> {
+        let (lexicon, rules) = lexicon_and_rules();
+        let matcher = EntityMatcher::new(&lexicon, &Default::default())
+            .unwrap()
+            .with_senses(rules);
+        let doc = tokenize(CleanDocument::from_text(DocMeta::new("d", "d"), text));
+        matcher
+            .analyze(doc, &lexicon)
+            .mentions
+            .iter()
+            .map(|m| {
+                let (sense, why) = m.sense.expect("every term mention has a sense");
+                let why = match why {
+                    SenseEvidence::Cue(i) => lexicon.senses.cues[i as usize].clone(),
+                    SenseEvidence::Document => "document".into(),
+                    SenseEvidence::Nothing => "-".into(),
+                };
+                (lexicon.senses.name(sense).to_string(), why)
+            })
+            .collect()
+    }
+
+    fn sense(text: &str) -> String {
+        senses(text)[0].0.clone()
+    }
+
+    #[test]
+    fn release_senses() {
+        assert_eq!(
+            sense("The dissident was released from prison on Monday."),
+            "custody"
+        );
+        assert_eq!(
+            sense("Rebels demanded the release of the hostages."),
+            "custody"
+        );
+        assert_eq!(
+            sense("The band will release their new album in May."),
+            "product"
+        );
+        assert_eq!(
+            sense("The film opens in wide release on Friday."),
+            "product"
+        );
+        assert_eq!(
+            sense("Figures released on Tuesday showed inflation fell."),
+            "publication"
+        );
+        assert_eq!(sense("The ministry issued a press release."), "publication");
+        assert_eq!(
+            sense("The striker was released from his contract by the club."),
+            "other"
+        );
+    }
+
+    #[test]
+    fn rights_senses() {
+        assert_eq!(sense("Human rights groups condemned the arrests."), "human");
+        assert_eq!(sense("She fought for civil rights all her life."), "human");
+        assert_eq!(
+            sense("Sky bought the TV rights to the league."),
+            "commercial"
+        );
+        assert_eq!(
+            sense("The firm announced a rights issue to raise cash."),
+            "commercial"
+        );
+        assert_eq!(
+            sense("Airline passengers win new rights to compensation."),
+            "other"
+        );
+    }
+
+    #[test]
+    fn mfn_senses() {
+        assert_eq!(sense("Congress renewed China's MFN trade status."), "trade");
+        assert_eq!(
+            sense("The treaty has an MFN clause for investment services."),
+            "other"
+        );
+    }
+
+    #[test]
+    fn undecided_mentions_follow_the_document_or_stay_unknown() {
+        let got = senses("Jailed dissidents were released. The release came late at night.");
+        assert_eq!(got[0].0, "custody");
+        assert_eq!(got[1], ("custody".into(), "document".into()));
+        assert_eq!(
+            senses("It was about the release.")[0],
+            ("unknown".into(), "-".into())
+        );
+    }
+
+    #[test]
+    fn a_policy_sense_counts_as_the_term_and_others_do_not() {
+        let (lexicon, _) = lexicon_and_rules();
+        let custody = lexicon.senses.policy[&0];
+        let product = (0..lexicon.senses.names.len() as SenseId)
+            .find(|&s| lexicon.senses.name(s) == "product")
+            .unwrap();
+        assert!(lexicon.senses.counts(0, Some(custody)));
+        assert!(!lexicon.senses.counts(0, Some(product)));
+        assert!(
+            lexicon.senses.counts(99, None),
+            "entities without senses count"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let terms: HashMap<&str, EntityId> = [("release", 0)].into();
+        let header = "term\tsense\twhere\tcue\tweight\n";
+        let parse_text = |body: &str| {
+            parse(
+                &format!("{header}{body}"),
+                &terms,
+                &mut SenseNames::default(),
+                &mut SenseRules::default(),
+            )
+        };
+        assert_eq!(
+            parse_text("release\tcustody\tsentence\tjail\t1\ntax\tx\tsentence\ty\t1\n")
+                .unwrap_err(),
+            "line 3: `tax` is not a term of the pipeline's lexicons"
+        );
+        assert!(parse_text("release\tcustody\tnear\tjail\t1\n")
+            .unwrap_err()
+            .starts_with("line 2: `near`"));
+        assert!(parse_text("release\tcustody\tsentence\tjail\t-1\n")
+            .unwrap_err()
+            .contains("not a positive weight"));
+        let mut names = SenseNames::default();
+        let mut rules = SenseRules::default();
+        parse(
+            &format!("{header}release\tcustody\tsentence\tjail\t1\n"),
+            &terms,
+            &mut names,
+            &mut rules,
+        )
+        .unwrap();
+        let no_policy = set_policy(&BTreeMap::new(), &terms, &rules, &mut names).unwrap_err();
+        assert!(no_policy.contains("no policy sense"), "{no_policy}");
+    }
+}
