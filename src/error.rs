@@ -34,6 +34,9 @@ pub enum Error {
     /// `--strict` and some records were rejected (the output was still written).
     #[error("{0} record(s) rejected and --strict is set (see the rejects table)")]
     Strict(u64),
+    /// `--strict` and a non-empty input gave no document (the output was still written).
+    #[error("no document was read from the input and --strict is set (see skipped_files, skipped_records and rejects in manifest.json)")]
+    NothingRead,
     /// Any other failure of the run.
     #[error("{0}")]
     Run(String),
@@ -44,7 +47,7 @@ impl Error {
     /// `--strict`, 1 for a failed run.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Strict(_) => 3,
+            Error::Strict(_) | Error::NothingRead => 3,
             Error::Config { .. } | Error::Usage(_) => 2,
             Error::Io { .. } | Error::Table { .. } | Error::Run(_) => 1,
             #[cfg(feature = "tables")]

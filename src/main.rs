@@ -271,6 +271,9 @@ fn run(pipeline_path: PathBuf, overrides: Overrides) -> Result<(), Error> {
     if settings.strict && summary.rejects > 0 {
         return Err(Error::Strict(summary.rejects));
     }
+    if settings.strict && summary.nothing_read {
+        return Err(Error::NothingRead);
+    }
     Ok(())
 }
 

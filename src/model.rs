@@ -31,6 +31,12 @@ pub struct DocMeta {
     pub encoding: Cow<'static, str>,
     /// Repairs made while reading, `;`-separated (`invalid_utf8_replaced`, ...); empty if none.
     pub flags: String,
+    /// The page's canonical URL (web pages and WARC records).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The author, where a web page names one.
+    #[serde(default)]
+    pub author: Option<String>,
 }
 
 impl DocMeta {
@@ -43,6 +49,8 @@ impl DocMeta {
             published: None,
             encoding: Cow::Borrowed("UTF-8"),
             flags: String::new(),
+            url: None,
+            author: None,
         }
     }
 }
@@ -57,6 +65,8 @@ pub struct SourceDocument {
     pub title: Option<String>,
     /// An outlet that the input named (JSON/CSV `source` field).
     pub outlet: Option<String>,
+    /// A web page's site name: the outlet when neither the input nor the pipeline names one.
+    pub site_name: Option<String>,
 }
 
 /// A record that could not become a document, and why. Every input record ends either as a

@@ -59,6 +59,7 @@ fn check(text: String, lexicon: &Lexicon, matcher: &EntityMatcher, settings: &Se
         text,
         title: None,
         outlet: None,
+        site_name: None,
     };
     let cleaned = clean::clean(doc, &settings.clean);
     let tokenized = tokenize::tokenize(cleaned);

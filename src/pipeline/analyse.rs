@@ -158,7 +158,7 @@ fn process(
 ) -> (Outcome, StageTimes) {
     let mut times = StageTimes::default();
     let t = Instant::now();
-    let decoded = ingest::decode_record(record);
+    let decoded = ingest::decode_record(record, &settings.input.html);
     times.ingest = t.elapsed();
     let source = match decoded {
         Ok(doc) => doc,

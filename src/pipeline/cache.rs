@@ -22,7 +22,7 @@ use crate::stages::aggregate::DocCounts;
 use crate::stages::ingest::{Body, RawRecord};
 
 const MAGIC: &[u8; 8] = b"NEWSETLC";
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 
 /// A cached result: the analysed document and its counts.
 pub type Entry = (AnalyzedDocument, DocCounts);
@@ -43,6 +43,11 @@ pub fn record_key(record: &RawRecord) -> u128 {
             field(d.text.as_bytes());
             field(d.encoding.as_bytes());
             field(d.flags.join(";").as_bytes());
+        }
+        Body::Html(h) => {
+            field(&h.bytes);
+            field(h.charset.as_deref().unwrap_or("\u{0}none").as_bytes());
+            field(h.url.as_deref().unwrap_or("\u{0}none").as_bytes());
         }
     }
     for optional in [&record.title, &record.date, &record.outlet] {

@@ -36,6 +36,20 @@ pub struct PipelineFile {
     pub discovery: DiscoverySection,
     #[serde(default)]
     pub senses: Option<SensesSection>,
+    #[serde(default)]
+    pub html: HtmlSection,
+}
+
+/// `[html]`: boilerplate of web pages, as data.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct HtmlSection {
+    /// A file of CSS selectors (one a line): elements removed before the article is found.
+    #[serde(default)]
+    pub drop_selectors: Option<PathBuf>,
+    /// A file of regular expressions (one a line): whole lines of the article removed.
+    #[serde(default)]
+    pub drop_lines: Option<PathBuf>,
 }
 
 /// `[senses]`: which sense of a policy term a mention has.
@@ -86,7 +100,8 @@ pub struct InputSection {
 
 fn default_extensions() -> Vec<String> {
     [
-        "txt", "text", "", "jsonl", "ndjson", "csv", "sgml", "sgm", "trec",
+        "txt", "text", "", "jsonl", "ndjson", "csv", "sgml", "sgm", "trec", "html", "htm", "xhtml",
+        "warc",
     ]
     .map(String::from)
     .to_vec()
@@ -273,6 +288,12 @@ impl Settings {
 
         let mut lexicon = Lexicon::load(&lexicon_files)?;
         let senses_file = file.senses.as_ref().map(|s| resolve(&s.cues));
+        let html_files =
+            [&file.html.drop_selectors, &file.html.drop_lines].map(|p| p.as_deref().map(resolve));
+        let html = crate::stages::ingest::html::HtmlRules::load(
+            html_files[0].as_deref(),
+            html_files[1].as_deref(),
+        )?;
         let senses = match (&file.senses, &senses_file) {
             (Some(section), Some(path)) => Some(crate::stages::entities::senses::SenseRules::load(
                 path,
@@ -309,6 +330,7 @@ impl Settings {
             .cloned()
             .chain(first_names.iter().map(|p| (p.clone(), true)))
             .chain(senses_file.iter().map(|p| (p.clone(), true)))
+            .chain(html_files.iter().flatten().map(|p| (p.clone(), true)))
             .chain(word_files);
         let pipeline_hash = pipeline_hash(&source, hashed_files)?;
 
@@ -327,6 +349,7 @@ impl Settings {
                 format: overrides.input_format.unwrap_or(file.input.format),
                 fields: file.input.fields,
                 max_document_bytes: file.input.max_document_bytes,
+                html,
             },
             strict: overrides.strict,
             incremental: overrides.incremental,

@@ -98,6 +98,19 @@ impl<'s> Reader<'s> {
         batch
     }
 
+    /// Files no reader took, by extension, and records that were not articles, by kind.
+    pub fn skipped(
+        &self,
+    ) -> (
+        std::collections::BTreeMap<String, u64>,
+        std::collections::BTreeMap<String, u64>,
+    ) {
+        (
+            self.records.skipped_files().clone(),
+            self.records.skipped_records(),
+        )
+    }
+
     fn in_shard(&self, key: &str) -> bool {
         self.settings.shard.is_none_or(|s| s.contains(key))
     }

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use tracing::{debug, info};
+use tracing::{debug, info, warn};
 
 use super::analyse::{Analyser, StageTimes};
 use super::cache;
@@ -37,6 +37,8 @@ pub struct RunSummary {
     pub rejects: u64,
     /// An incremental run found nothing new and left the output as it was.
     pub unchanged: bool,
+    /// The input held files or records, but no document came of them.
+    pub nothing_read: bool,
 }
 
 /// Runs the pipeline described by `settings`.
@@ -54,6 +56,9 @@ pub fn run(settings: &Settings) -> Result<RunSummary> {
 /// What reading and analysing every document produced.
 struct Analysed {
     totals: Totals,
+    /// Files no reader takes, by extension; records read that are not articles, by kind.
+    skipped_files: BTreeMap<String, u64>,
+    skipped_records: BTreeMap<String, u64>,
     ledger: Ledger,
     /// Rows written per table so far.
     rows: BTreeMap<String, u64>,
@@ -83,6 +88,7 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
             documents,
             rejects: 0,
             unchanged: true,
+            nothing_read: false,
         });
     }
     let dir = staging.path();
@@ -126,11 +132,21 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
         seconds = wall.elapsed().as_secs_f64(),
         "run finished"
     );
+    let input_is_empty = analysed.ledger.files == 0
+        && analysed.skipped_files.is_empty()
+        && analysed.skipped_records.is_empty();
+    if analysed.documents == 0 && !input_is_empty {
+        warn!(
+            input = %settings.input.path.display(),
+            "no document was read from a non-empty input: see the rejects and skipped counts in manifest.json"
+        );
+    }
     Ok(RunSummary {
         output: settings.output.clone(),
         documents: analysed.documents,
         rejects,
         unchanged: false,
+        nothing_read: analysed.documents == 0 && !input_is_empty,
     })
 }
 
@@ -185,8 +201,12 @@ fn read_and_analyse(
         .into_iter()
         .map(|(name, n)| (name.to_string(), n))
         .collect();
+    let (skipped_files, skipped_records) = reader.skipped();
+    log_skipped(&skipped_files, &skipped_records);
     Ok(Analysed {
         totals,
+        skipped_files,
+        skipped_records,
         ledger: reader.ledger,
         rows,
         documents,
@@ -252,6 +272,8 @@ fn run_manifest(
             documents: a.documents,
             rejects,
             rejects_by_reason: manifest::rejects_by_reason(&a.ledger.rejects),
+            skipped_files: a.skipped_files.clone(),
+            skipped_records: a.skipped_records.clone(),
         },
         tables: manifest::tables_info(dir, &a.rows, settings.format),
         stages,
@@ -263,6 +285,21 @@ fn run_manifest(
             reused: a.reused,
             processed: a.documents - a.reused,
         }),
+    }
+}
+
+/// Says once per extension how many files no reader took, and once per kind how many records
+/// were not articles, so that nothing is skipped without a word.
+fn log_skipped(files: &BTreeMap<String, u64>, records: &BTreeMap<String, u64>) {
+    for (extension, count) in files {
+        warn!(
+            extension = %extension,
+            files = count,
+            "skipped files that no reader takes (add the extension to [input] extensions to read them)"
+        );
+    }
+    for (kind, count) in records {
+        info!(kind = %kind, records = count, "skipped records that are not articles");
     }
 }
 

@@ -79,6 +79,13 @@ pub struct InputSummary {
     pub rejects: u64,
     /// Reject counts by reason (the reason up to its first colon).
     pub rejects_by_reason: BTreeMap<String, u64>,
+    /// Files of the input that no reader takes, by extension (`.pdf`, `(none)`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub skipped_files: BTreeMap<String, u64>,
+    /// Records read that are not articles, by kind (`warc request`); neither documents nor
+    /// rejects.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub skipped_records: BTreeMap<String, u64>,
 }
 
 /// One input file. `records == documents + rejects`.
@@ -207,6 +214,8 @@ impl InputSummary {
         for (reason, n) in &other.rejects_by_reason {
             *self.rejects_by_reason.entry(reason.clone()).or_default() += n;
         }
+        // Skipped files and records are not added up: every shard walks every file and reads
+        // every record (the shard filter comes after), so each counts all of them.
     }
 }
 

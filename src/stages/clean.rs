@@ -99,7 +99,7 @@ pub fn clean(doc: SourceDocument, rules: &CleanRules) -> CleanDocument {
 
     CleanDocument {
         meta: doc.meta,
-        outlet: doc.outlet.or(outlet),
+        outlet: doc.outlet.or(outlet).or(doc.site_name),
         headline,
         dateline,
         text: paragraphs.join("\n\n"),
@@ -149,6 +149,7 @@ mod tests {
             text: text.into(),
             title: None,
             outlet: None,
+            site_name: None,
         }
     }
 

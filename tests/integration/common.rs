@@ -74,6 +74,7 @@ pub fn default_pipeline_text() -> String {
     let base = root().join("pipelines");
     text.replace("\"lexicons/", &format!("\"{}/lexicons/", base.display()))
         .replace("\"generic/", &format!("\"{}/generic/", base.display()))
+        .replace("\"web/", &format!("\"{}/web/", base.display()))
         .replace("\"words\"", &format!("\"{}/words\"", base.display()))
 }
 

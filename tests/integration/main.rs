@@ -14,3 +14,4 @@ mod rejects;
 mod seeds;
 mod senses;
 mod shards;
+mod web;

@@ -78,6 +78,8 @@ pub const TABLES: &[TableSpec] = &[
             col("text", STR),
             col("n_sentences", INT),
             col("n_tokens", INT),
+            col("url", STR),
+            col("author", STR),
         ],
         key: &["doc_id"],
         order: "input order (sorted paths, records in file order)",

@@ -218,6 +218,8 @@ pub fn documents_table(group: &[DocResult], _lexicon: &Lexicon) -> PolarsResult<
             strings("text", docs().map(|d| d.doc.text.as_str())),
             ints("n_sentences", docs().map(|d| u64::from(d.n_sentences))),
             ints("n_tokens", docs().map(|d| u64::from(d.n_tokens))),
+            optional("url", &|d| d.meta.url.as_deref()),
+            optional("author", &|d| d.meta.author.as_deref()),
         ],
     )
 }

@@ -17,6 +17,10 @@ pub enum InputFormat {
     Csv,
     /// TREC SGML: `<DOC><DOCNO>…</DOCNO><TEXT>…</TEXT></DOC>`.
     Trec,
+    /// A web page: its article is extracted.
+    Html,
+    /// A WARC archive of a crawl: its HTML responses.
+    Warc,
 }
 
 /// Field names of JSONL and CSV records.
@@ -56,6 +60,8 @@ pub fn detect(name: &str, head: &[u8]) -> InputFormat {
         "jsonl" | "ndjson" => return InputFormat::Jsonl,
         "csv" => return InputFormat::Csv,
         "sgml" | "sgm" | "trec" => return InputFormat::Trec,
+        "html" | "htm" | "xhtml" => return InputFormat::Html,
+        "warc" => return InputFormat::Warc,
         _ => {}
     }
     let start = head
@@ -65,6 +71,10 @@ pub fn detect(name: &str, head: &[u8]) -> InputFormat {
     let start = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start);
     if start.len() >= 5 && start[..5].eq_ignore_ascii_case(b"<DOC>") {
         InputFormat::Trec
+    } else if start.starts_with(b"WARC/") {
+        InputFormat::Warc
+    } else if super::html::looks_like_html(start) {
+        InputFormat::Html
     } else {
         InputFormat::Text
     }

@@ -11,8 +11,10 @@ pub mod compress;
 pub mod decode;
 pub mod delimited;
 pub mod formats;
+pub mod html;
 pub mod jsonl;
 pub mod trec;
+pub mod warc;
 
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Read};
@@ -38,6 +40,8 @@ pub struct InputSettings {
     pub fields: FieldMap,
     /// Larger records are rejected.
     pub max_document_bytes: u64,
+    /// Boilerplate rules for web pages.
+    pub html: html::HtmlRules,
 }
 
 /// An input file found by [`walk`].
@@ -55,6 +59,8 @@ pub struct Walk {
     inner: WalkInner,
     extensions: Vec<String>,
     root: PathBuf,
+    /// Files that no reader takes (their extension is not an input's), by extension.
+    pub skipped: std::collections::BTreeMap<String, u64>,
 }
 
 /// A directory walk that skips hidden entries.
@@ -84,6 +90,7 @@ pub fn walk(settings: &InputSettings) -> Result<Walk> {
         })),
         extensions: settings.extensions.clone(),
         root: input.to_path_buf(),
+        skipped: Default::default(),
     };
     if input == Path::new("-") {
         return Ok(one("-".into()));
@@ -110,6 +117,7 @@ pub fn walk(settings: &InputSettings) -> Result<Walk> {
         inner: WalkInner::Dir(Box::new(walker)),
         extensions: settings.extensions.clone(),
         root: input.to_path_buf(),
+        skipped: Default::default(),
     })
 }
 
@@ -131,6 +139,7 @@ impl Iterator for Walk {
                             path: entry.into_path(),
                         }));
                     }
+                    *self.skipped.entry(extension_of(entry.path())).or_default() += 1;
                 }
                 Err(e) => {
                     let path = e
@@ -167,6 +176,21 @@ pub fn measure(settings: &InputSettings) -> (u64, u64) {
             bytes + fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0),
         )
     })
+}
+
+/// A file's extension as the skipped-files count names it: `.pdf`, `.tar.gz`, `(none)`.
+fn extension_of(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let inner = compress::strip_extension(&name);
+    let compressed = &name[inner.len()..];
+    match Path::new(inner).extension() {
+        Some(ext) => format!(".{}{compressed}", ext.to_string_lossy()),
+        None if compressed.is_empty() => "(none)".into(),
+        None => compressed.to_string(),
+    }
 }
 
 fn has_extension(path: &Path, extensions: &[String]) -> bool {
@@ -215,6 +239,17 @@ pub enum Body {
     Bytes(Vec<u8>),
     /// Text that a reader already decoded (JSON, CSV and TREC fields).
     Decoded(Decoded),
+    /// A web page's bytes, its article extracted in parallel later.
+    Html(HtmlBody),
+}
+
+/// A web page as read: its bytes, the charset of its HTTP header and the URL it was fetched
+/// from (both known in a WARC).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HtmlBody {
+    pub bytes: Vec<u8>,
+    pub charset: Option<String>,
+    pub url: Option<String>,
 }
 
 /// One record as read, before decoding.
@@ -238,6 +273,7 @@ impl RawRecord {
         match &self.body {
             Body::Bytes(b) => b.len(),
             Body::Decoded(d) => d.text.len(),
+            Body::Html(h) => h.bytes.len(),
         }
     }
 
@@ -250,6 +286,10 @@ impl RawRecord {
 /// What a reader yields: a record, or a reject for a record (or a whole file).
 pub type ReadOutcome = std::result::Result<RawRecord, Reject>;
 
+/// Counts of records that a reader read but that are not articles (a WARC's `request`
+/// records, images), by kind: reported in the manifest, neither documents nor rejects.
+pub type Tally = std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, u64>>>;
+
 /// Reads files one after the other, yielding records in order.
 pub struct Records {
     files: Walk,
@@ -259,6 +299,8 @@ pub struct Records {
     pub bytes_opened: u64,
     /// Files opened since the caller last drained this, in order.
     pub opened: Vec<OpenedFile>,
+    /// Records that readers skipped as not articles, by kind.
+    tally: Tally,
 }
 
 /// A file that [`Records`] opened.
@@ -279,7 +321,18 @@ impl Records {
             settings,
             bytes_opened: 0,
             opened: Vec::new(),
+            tally: Tally::default(),
         }
+    }
+
+    /// Records read but skipped as not articles, by kind (`warc request`, ...).
+    pub fn skipped_records(&self) -> std::collections::BTreeMap<String, u64> {
+        self.tally.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    /// Files of the input that no reader takes, by extension (`.pdf`).
+    pub fn skipped_files(&self) -> &std::collections::BTreeMap<String, u64> {
+        &self.files.skipped
     }
 }
 
@@ -330,7 +383,7 @@ impl Iterator for Records {
                 bytes,
                 hash,
             });
-            match open(&file, &self.settings) {
+            match open(&file, &self.settings, &self.tally) {
                 Ok(records) => self.current = Some(records),
                 Err(reject) => return Some(Err(reject)),
             }
@@ -351,6 +404,7 @@ pub fn file_reject(file: &InputFile, reason: impl Into<String>) -> Reject {
 fn open(
     file: &InputFile,
     settings: &InputSettings,
+    tally: &Tally,
 ) -> std::result::Result<Box<dyn Iterator<Item = ReadOutcome> + Send>, Reject> {
     let raw: Box<dyn Read + Send> = if file.path == Path::new("-") {
         Box::new(std::io::stdin())
@@ -362,7 +416,7 @@ fn open(
         }
         Box::new(f)
     };
-    read_stream(file, raw, settings)
+    read_stream(file, raw, settings, tally)
 }
 
 /// The records of one input stream: undoes compression, picks the reader by format (from the
@@ -371,8 +425,18 @@ pub fn read_stream(
     file: &InputFile,
     raw: Box<dyn Read + Send>,
     settings: &InputSettings,
+    tally: &Tally,
 ) -> std::result::Result<Box<dyn Iterator<Item = ReadOutcome> + Send>, Reject> {
-    let mut reader = compress::decompress(BufReader::with_capacity(1 << 16, raw), file)?;
+    let mut raw = BufReader::with_capacity(1 << 16, raw);
+    // A `.warc.gz` is read member by member, so that a corrupt record costs only itself.
+    let by_name = matches!(settings.format, InputFormat::Auto | InputFormat::Warc);
+    let gzip = raw.fill_buf().is_ok_and(|h| h.starts_with(&[0x1f, 0x8b]));
+    if by_name && gzip && file.relative.to_ascii_lowercase().ends_with(".warc.gz") {
+        let records =
+            warc::WarcRecords::members(file.clone(), Box::new(raw), settings, tally.clone());
+        return Ok(Box::new(records));
+    }
+    let mut reader = compress::decompress(raw, file)?;
     let head = reader
         .fill_buf()
         .map_err(|e| file_reject(file, compress::read_error(file, &e)))?
@@ -388,6 +452,13 @@ pub fn read_stream(
         InputFormat::Jsonl => Box::new(jsonl::JsonlRecords::new(file.clone(), reader, settings)),
         InputFormat::Csv => delimited::records(file.clone(), reader, settings),
         InputFormat::Trec => trec::records(file, reader, settings),
+        InputFormat::Html => Box::new(std::iter::once(read_html(file, reader, settings))),
+        InputFormat::Warc => Box::new(warc::WarcRecords::plain(
+            file.clone(),
+            reader,
+            settings,
+            tally.clone(),
+        )),
     })
 }
 
@@ -414,13 +485,34 @@ fn read_plain(
     })
 }
 
+/// Reads a web page file.
+fn read_html(
+    file: &InputFile,
+    reader: Box<dyn BufRead + Send>,
+    settings: &InputSettings,
+) -> ReadOutcome {
+    let mut record = read_plain(file, reader, settings)?;
+    if let Body::Bytes(bytes) = record.body {
+        record.body = Body::Html(HtmlBody {
+            bytes,
+            charset: None,
+            url: None,
+        });
+    }
+    Ok(record)
+}
+
 /// The reason for a record over the size limit.
 pub fn too_large(limit: u64) -> String {
     format!("document too large: over the limit of {limit} bytes (input.max_document_bytes)")
 }
 
-/// Decodes a record into a document (run in parallel), or rejects it.
-pub fn decode_record(record: RawRecord) -> std::result::Result<SourceDocument, Reject> {
+/// Decodes a record into a document (run in parallel), or rejects it; web pages are
+/// extracted with `html`.
+pub fn decode_record(
+    record: RawRecord,
+    html: &html::HtmlRules,
+) -> std::result::Result<SourceDocument, Reject> {
     let RawRecord {
         doc_id,
         source,
@@ -430,24 +522,27 @@ pub fn decode_record(record: RawRecord) -> std::result::Result<SourceDocument, R
         date,
         outlet,
     } = record;
+    let reject = |reason: String| Reject {
+        source: source.clone(),
+        record: record.clone(),
+        reason,
+    };
+    let mut page = None;
     let decoded = match body {
         Body::Bytes(bytes) => decode::decode(&bytes),
         Body::Decoded(d) => Ok(d),
+        Body::Html(h) => decode_web_page(h, html).map(|(d, p)| {
+            page = Some(p);
+            d
+        }),
     };
     let Decoded {
         text,
         encoding,
         mut flags,
-    } = match decoded {
-        Ok(d) => d,
-        Err(reason) => {
-            return Err(Reject {
-                source,
-                record,
-                reason,
-            })
-        }
-    };
+    } = decoded.map_err(reject)?;
+    let page = page.unwrap_or_default();
+    let date = date.or(page.published);
     let published = date.as_deref().and_then(|d| {
         let parsed = parse_date(d);
         if parsed.is_none() && !d.trim().is_empty() {
@@ -455,19 +550,40 @@ pub fn decode_record(record: RawRecord) -> std::result::Result<SourceDocument, R
         }
         parsed
     });
+    let mut meta = DocMeta::new(doc_id, source);
+    meta.record = record;
+    meta.published = published;
+    meta.encoding = encoding.into();
+    meta.flags = flags.join(";");
+    meta.url = page.url;
+    meta.author = page.author;
+    let nonempty = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
     Ok(SourceDocument {
-        meta: DocMeta {
-            doc_id,
-            source,
-            record,
-            published,
-            encoding: encoding.into(),
-            flags: flags.join(";"),
-        },
+        meta,
         text,
-        title: title.filter(|t| !t.trim().is_empty()),
-        outlet: outlet.filter(|o| !o.trim().is_empty()),
+        title: nonempty(title.or(page.title)),
+        outlet: nonempty(outlet),
+        site_name: nonempty(page.site_name),
     })
+}
+
+/// Decodes and extracts a web page: its article as the text, with the page's metadata; a
+/// page without article text is rejected.
+fn decode_web_page(
+    h: HtmlBody,
+    rules: &html::HtmlRules,
+) -> std::result::Result<(Decoded, html::WebPage), String> {
+    let decoded = html::decode_page(&h.bytes, h.charset.as_deref())?;
+    let mut page = html::extract(decoded, h.url.as_deref(), rules);
+    if page.text.trim().is_empty() {
+        return Err("no article: the page has no article text (an index page, or empty)".into());
+    }
+    let decoded = Decoded {
+        text: std::mem::take(&mut page.text),
+        encoding: page.encoding,
+        flags: std::mem::take(&mut page.flags),
+    };
+    Ok((decoded, page))
 }
 
 /// Parses the dates that news inputs carry: ISO 8601 (`1994-05-27`, with or without a time),
