@@ -15,7 +15,7 @@ fn setup() -> &'static (Settings, EntityMatcher) {
     SETUP.get_or_init(|| {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../pipelines/default.toml");
         let settings = Settings::load(path.as_ref(), Overrides::default()).unwrap();
-        let matcher = EntityMatcher::new(&settings.lexicon).unwrap();
+        let matcher = settings.matcher().unwrap();
         (settings, matcher)
     })
 }
@@ -27,6 +27,7 @@ fuzz_target!(|data: &str| {
         text: data.to_string(),
         title: None,
         outlet: None,
+        site_name: None,
     };
     let tokenized = tokenize::tokenize(clean::clean(doc, &settings.clean));
     let analyzed = matcher.analyze(tokenized, &settings.lexicon);
