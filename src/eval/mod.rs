@@ -42,18 +42,24 @@ pub(crate) fn doc_key(doc_id: &str) -> &str {
 
 type Bag = HashMap<String, u64>;
 
-/// Scores the mentions in `output` against `gold` (JSON lines), for figures and places.
-pub fn evaluate(gold: &Path, output: &Path, errors: usize) -> Result<BTreeMap<String, Score>> {
-    let text = std::fs::read_to_string(gold)
-        .map_err(|e| Error::Usage(format!("{}: {e}", gold.display())))?;
-    let mut gold_bags: HashMap<(String, String), Bag> = HashMap::new();
-    for (i, line) in text
-        .lines()
+/// Reads a gold file of JSON lines (blank lines skipped); errors name the file and line.
+pub(crate) fn read_gold<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+    text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let g: Gold = serde_json::from_str(line)
-            .map_err(|e| Error::Usage(format!("{}: line {}: {e}", gold.display(), i + 1)))?;
+        .map(|(i, line)| {
+            serde_json::from_str(line)
+                .map_err(|e| Error::Usage(format!("{}: line {}: {e}", path.display(), i + 1)))
+        })
+        .collect()
+}
+
+/// Scores the mentions in `output` against `gold` (JSON lines), for figures and places.
+pub fn evaluate(gold: &Path, output: &Path, errors: usize) -> Result<BTreeMap<String, Score>> {
+    let mut gold_bags: HashMap<(String, String), Bag> = HashMap::new();
+    for g in read_gold::<Gold>(gold)? {
         *gold_bags
             .entry((doc_key(&g.doc_id).to_string(), g.kind))
             .or_default()

@@ -53,15 +53,7 @@ type Occurrences = HashMap<(String, String, String), Vec<(u64, String)>>;
 pub fn evaluate_senses(gold: &Path, output: &Path) -> Result<SenseReport> {
     let (predicted, documents) = predicted(output)?;
     let mut gold_occurrences = Occurrences::new();
-    let text = std::fs::read_to_string(gold)
-        .map_err(|e| Error::Usage(format!("{}: {e}", gold.display())))?;
-    for (i, line) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let g: GoldSense = serde_json::from_str(line)
-            .map_err(|e| Error::Usage(format!("{}: line {}: {e}", gold.display(), i + 1)))?;
+    for g in super::read_gold::<GoldSense>(gold)? {
         let doc = doc_key(&g.doc_id).to_string();
         if documents.contains(&doc) {
             gold_occurrences

@@ -52,6 +52,9 @@ pub struct EntityMatcher {
     senses: Option<senses::SenseRules>,
     /// Words before a small town that make it a place (`in`, `near`).
     place_prepositions: WordList,
+    /// Last words of organisation names: a place right before one names the organisation
+    /// (`Manchester United`, `London Newsroom`).
+    organization_words: WordList,
     /// Places that count only with evidence (small towns of the gazetteer, feature `town`).
     weak: std::collections::HashSet<EntityId>,
     /// All places, for the rules that apply to places only.
@@ -135,6 +138,7 @@ impl EntityMatcher {
             discoverers: Vec::new(),
             senses: None,
             place_prepositions: words.place_prepositions.clone(),
+            organization_words: words.organization_words.clone(),
             weak: lexicon
                 .geo
                 .iter()
@@ -225,7 +229,11 @@ impl EntityMatcher {
             {
                 continue;
             }
-            if self.places.contains(&first.entity) && followed_by_score(text, first.end) {
+            if self.places.contains(&first.entity)
+                && (followed_by_score(text, first.end)
+                    || in_fixture_line(text, first.start, first.end)
+                    || self.names_an_organization(text, first.end))
+            {
                 continue;
             }
             let chosen = if first.method == Method::Coreference {
@@ -280,6 +288,40 @@ fn place_evidence(text: &str, start: usize, end: usize, prepositions: &WordList)
             .is_some_and(char::is_uppercase)
 }
 
+impl EntityMatcher {
+    /// Whether the word right after a place is the last word of an organisation's name
+    /// (`Manchester United`, `Leeds Rovers`, `London Newsroom`): the place names the
+    /// organisation there.
+    fn names_an_organization(&self, text: &str, end: usize) -> bool {
+        let Some(rest) = text[end..].strip_prefix(' ') else {
+            return false;
+        };
+        let word = rest
+            .split(|c: char| !(c.is_alphanumeric() || c == '.'))
+            .next()
+            .unwrap_or("");
+        word.starts_with(char::is_uppercase) && self.organization_words.contains(word)
+    }
+}
+
+/// Whether the place stands in a fixtures line of two teams in capitals (`CINCINNATI AT
+/// ATLANTA`, `CHICAGO AT NEW YORK (doubleheader)`): the cities are teams.
+fn in_fixture_line(text: &str, start: usize, end: usize) -> bool {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    let line = &text[line_start..line_end];
+    let line = line.split(" (").next().unwrap_or(line).trim();
+    let Some((home, away)) = line.split_once(" AT ") else {
+        return false;
+    };
+    let capitals = |s: &str| {
+        !s.is_empty()
+            && s.chars().any(char::is_alphabetic)
+            && s.chars().all(|c| c.is_uppercase() || c == ' ' || c == '.')
+    };
+    capitals(home) && capitals(away)
+}
+
 /// Whether a score follows: a number of one to three digits, then the end of the line or
 /// another capitalised name (`CALIFORNIA 14 New York 3`). Dates (`1996-08-30`) are not scores.
 fn followed_by_score(text: &str, end: usize) -> bool {
@@ -292,12 +334,15 @@ fn followed_by_score(text: &str, end: usize) -> bool {
         return false;
     }
     let after = &rest[digits..];
+    // The end of the line, another team (`CALIFORNIA 14 New York 3`), a note on the game
+    // (`CHICAGO 0 (in 6 1/2)`), or a standings row (`CINCINNATI 62 62 .500`).
     after.is_empty()
         || after.starts_with('\n')
+        || after.starts_with(" (")
         || after
             .strip_prefix(' ')
             .and_then(|a| a.chars().next())
-            .is_some_and(char::is_uppercase)
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
 }
 
 /// Whether `text[start..end]` neither starts nor ends inside a word.
@@ -418,6 +463,30 @@ mod tests {
         assert!(!followed_by_score(text, dateline));
         let prose = text.rfind("New York").unwrap() + "New York".len();
         assert!(!followed_by_score(text, prose), "`3 people` is no score");
+        let standings = "CINCINNATI 62 62 .500 4 1/2";
+        assert!(followed_by_score(standings, "CINCINNATI".len()));
+        let fixture = "x\nCINCINNATI AT NEW YORK (doubleheader)\ny";
+        assert!(in_fixture_line(fixture, 2, 12));
+        assert!(!in_fixture_line("He was AT home in Paris", 17, 22));
+    }
+
+    #[test]
+    fn a_place_that_names_an_organisation_or_a_team_is_no_place() {
+        let lex = lexicon();
+        let words = crate::wordlist::WordLists {
+            organization_words: WordList::of(&["United", "Newsroom"]),
+            ..Default::default()
+        };
+        let matcher = EntityMatcher::new(&lex, &words).unwrap();
+        let places = |text: &str| {
+            let doc = tokenize(CleanDocument::from_text(DocMeta::new("d", "d"), text));
+            matcher.analyze(doc, &lex).mentions.len()
+        };
+        assert_eq!(places("-- Paris Newsroom +33 1 42 21 53 81"), 0);
+        assert_eq!(places("Paris United won the cup."), 0);
+        assert_eq!(places("PARIS AT BEIJING (doubleheader)"), 0);
+        assert_eq!(places("PARIS 62 62 .500 4"), 0);
+        assert_eq!(places("He flew from Paris to Peking."), 2);
     }
 
     #[test]
