@@ -8,7 +8,7 @@
 #   GOLD.json  optional ground truth ({id: {"articleBody": ...}}) and its score.py beside it:
 #              then both extractions are scored as well
 #
-# Needs python3; installs trafilatura 2.3.1 into a venv of its own ($HOME/.cache/newsetl/bench-venv).
+# Needs python3 and bc; installs trafilatura 2.3.1 (with lxml_html_clean, which lxml 6 splits off) into a venv of its own ($HOME/.cache/newsetl/bench-venv).
 # Prints seconds, MB/s of HTML per core, and newsetl's speed as a multiple of trafilatura's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +24,7 @@ trap 'rm -rf "$work"' EXIT
 cargo build --release --locked --quiet
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet trafilatura==2.3.1
+  "$venv/bin/pip" install --quiet trafilatura==2.3.1 lxml_html_clean
 fi
 
 mkdir -p "$work/pages"

@@ -147,8 +147,9 @@ pub const UNKNOWN_SENSE: SenseId = 0;
 pub struct SenseNames {
     /// Sense names; index [`UNKNOWN_SENSE`] is `unknown`.
     pub names: Vec<String>,
-    /// The policy sense of every term that has senses.
-    pub policy: HashMap<EntityId, SenseId>,
+    /// The policy sense of every term that has senses (a few: an ordered map is cheaper to
+    /// look up for every mention than a hash).
+    pub policy: BTreeMap<EntityId, SenseId>,
     /// Each cue as shown in `mentions.sense_evidence` (`before: human`).
     pub cues: Vec<String>,
 }
@@ -157,7 +158,7 @@ impl Default for SenseNames {
     fn default() -> Self {
         SenseNames {
             names: vec!["unknown".to_string()],
-            policy: HashMap::new(),
+            policy: BTreeMap::new(),
             cues: Vec::new(),
         }
     }

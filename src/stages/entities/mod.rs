@@ -307,6 +307,10 @@ impl EntityMatcher {
 /// Whether the place stands in a fixtures line of two teams in capitals (`CINCINNATI AT
 /// ATLANTA`, `CHICAGO AT NEW YORK (doubleheader)`): the cities are teams.
 fn in_fixture_line(text: &str, start: usize, end: usize) -> bool {
+    // Fixture lines are in capitals: most places are not, and cost no more than this look.
+    if text[start..end].chars().any(char::is_lowercase) {
+        return false;
+    }
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
     let line = &text[line_start..line_end];

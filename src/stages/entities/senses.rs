@@ -38,7 +38,27 @@ struct Cue {
 /// The compiled sense file: cues per term.
 #[derive(Debug, Clone, Default)]
 pub struct SenseRules {
-    cues: HashMap<EntityId, Vec<Cue>>,
+    /// A few terms: a small ordered map is cheaper to look up per mention than a hash.
+    cues: BTreeMap<EntityId, TermCues>,
+}
+
+/// The cues of one term, indexed by their first word, so that deciding a mention looks at
+/// each word of its sentence once instead of at every cue.
+#[derive(Debug, Clone, Default)]
+struct TermCues {
+    cues: Vec<Cue>,
+    by_first_word: foldhash::HashMap<String, Vec<usize>>,
+}
+
+impl TermCues {
+    fn push(&mut self, cue: Cue) {
+        let first = cue.words[0].clone();
+        self.by_first_word
+            .entry(first)
+            .or_default()
+            .push(self.cues.len());
+        self.cues.push(cue);
+    }
 }
 
 impl SenseRules {
@@ -71,77 +91,130 @@ impl SenseRules {
 
     /// Gives every mention of a term with senses its sense and the evidence for it.
     pub fn assign(&self, doc: &TokenizedDocument, mentions: &mut [Mention]) {
-        if !mentions.iter().any(|m| self.cues.contains_key(&m.entity)) {
-            return;
-        }
-        let text = doc.doc.text.as_str();
-        let words: Vec<String> = doc
-            .tokens
-            .iter()
-            .map(|t| text[t.start..t.end].to_lowercase())
-            .collect();
+        let mut lowercase = String::new();
+        let mut words = Vec::new();
         for m in mentions.iter_mut() {
             if let Some(cues) = self.cues.get(&m.entity) {
-                m.sense = Some(decide(cues, &window(doc, m, &words)));
+                let window = window(doc, m, &mut words);
+                m.sense = Some(decide(cues, &window, &mut lowercase));
             }
         }
         one_sense_per_document(mentions);
     }
 }
 
-/// The words around a mention: before it and after it in its sentence, and the sentence.
-struct Window<'w> {
-    before: &'w [String],
-    after: &'w [String],
-    sentence: &'w [String],
+/// A mention's sentence, and where the term stands in it.
+struct Window<'w, 'd> {
+    /// The words of the sentence, as written.
+    words: &'w [&'d str],
+    /// Index of the term's first word in the sentence.
+    first: usize,
+    /// Index of the first word after the term.
+    after: usize,
 }
 
-fn window<'w>(doc: &TokenizedDocument, m: &Mention, words: &'w [String]) -> Window<'w> {
+/// The window of mention `m`; `words` is a buffer reused from mention to mention.
+fn window<'w, 'd>(
+    doc: &'d TokenizedDocument,
+    m: &Mention,
+    words: &'w mut Vec<&'d str>,
+) -> Window<'w, 'd> {
     let tokens = &doc.tokens;
-    let sentence = &doc.sentences[m.sentence as usize];
-    let sentence_start = tokens.partition_point(|t| t.start < sentence.start);
-    let sentence_end = tokens.partition_point(|t| t.start < sentence.end);
-    let first = tokens.partition_point(|t| t.start < m.start);
-    let after_term = tokens.partition_point(|t| t.start < m.end);
+    let text = doc.doc.text.as_str();
+    let range = &doc.sentences[m.sentence as usize];
+    let start = tokens.partition_point(|t| t.start < range.start);
+    let end = tokens.partition_point(|t| t.start < range.end).max(start);
+    let first = tokens
+        .partition_point(|t| t.start < m.start)
+        .clamp(start, end);
+    let after = tokens
+        .partition_point(|t| t.start < m.end)
+        .clamp(start, end);
+    words.clear();
+    words.extend(tokens[start..end].iter().map(|t| &text[t.start..t.end]));
     Window {
-        before: &words[first.saturating_sub(WINDOW).max(sentence_start)..first],
-        after: &words[after_term..(after_term + WINDOW).min(sentence_end).max(after_term)],
-        sentence: &words[sentence_start..sentence_end.max(sentence_start)],
+        words,
+        first: first - start,
+        after: after - start,
     }
 }
 
-/// The sense whose cues in `window` weigh most, with its heaviest cue; ties decide nothing.
-fn decide(cues: &[Cue], window: &Window) -> (SenseId, SenseEvidence) {
-    let mut scores: BTreeMap<SenseId, (f64, &Cue)> = BTreeMap::new();
-    for cue in cues {
-        let words = match cue.place {
-            Place::Before => window.before,
-            Place::After => window.after,
-            Place::Sentence => window.sentence,
+/// Whether `word` as written is `cue_word` (a cue's word, in lowercase).
+fn same_word(word: &str, cue_word: &str) -> bool {
+    if word.is_ascii() {
+        word.eq_ignore_ascii_case(cue_word)
+    } else {
+        word.to_lowercase() == cue_word
+    }
+}
+
+/// `word` in lowercase, in `buffer` (reused, so that looking up a word allocates nothing).
+fn lowercase_into<'b>(word: &str, buffer: &'b mut String) -> &'b str {
+    buffer.clear();
+    if word.is_ascii() {
+        buffer.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        buffer.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    buffer
+}
+
+/// Whether `cue` stands at word `at` of the window's sentence where it must (within
+/// [`WINDOW`] words before or after the term, or anywhere), and whether right next to it.
+fn placed(cue: &Cue, at: usize, w: &Window) -> Option<bool> {
+    let end = at + cue.words.len();
+    let words = w.words.get(at..end)?;
+    if !words.iter().zip(&cue.words).all(|(a, b)| same_word(a, b)) {
+        return None;
+    }
+    match cue.place {
+        Place::Before => (end <= w.first && at + WINDOW >= w.first).then_some(end == w.first),
+        Place::After => (at >= w.after && end <= w.after + WINDOW).then_some(at == w.after),
+        Place::Sentence => Some(false),
+    }
+}
+
+/// The sense whose cues in the window weigh most, with its heaviest cue; ties decide nothing.
+/// A cue counts once; the word right next to the term (`human rights`, `wide release`)
+/// counts double.
+fn decide(term: &TermCues, window: &Window, buffer: &mut String) -> (SenseId, SenseEvidence) {
+    // (cue, right next to the term), in the order found.
+    let mut matched: Vec<(usize, bool)> = Vec::new();
+    for (at, word) in window.words.iter().enumerate() {
+        let Some(cues) = term.by_first_word.get(lowercase_into(word, buffer)) else {
+            continue;
         };
-        if let Some(at) = find_phrase(words, &cue.words) {
-            // The word right next to the term (`human rights`, `wide release`) counts double.
-            let adjacent = match cue.place {
-                Place::Before => at + cue.words.len() == words.len(),
-                Place::After => at == 0,
-                Place::Sentence => false,
-            };
-            let weight = if adjacent {
-                2.0 * cue.weight
-            } else {
-                cue.weight
-            };
-            let entry = scores.entry(cue.sense).or_insert((0.0, cue));
-            entry.0 += weight;
-            if cue.weight > entry.1.weight {
-                entry.1 = cue;
+        for &c in cues {
+            if let Some(adjacent) = placed(&term.cues[c], at, window) {
+                match matched.iter_mut().find(|(m, _)| *m == c) {
+                    Some((_, a)) => *a |= adjacent,
+                    None => matched.push((c, adjacent)),
+                }
             }
         }
     }
-    let mut ranked: Vec<(SenseId, f64, &Cue)> =
-        scores.into_iter().map(|(s, (w, c))| (s, w, c)).collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    match ranked.as_slice() {
+    // (sense, score, heaviest cue), in order of sense.
+    let mut scores: Vec<(SenseId, f64, &Cue)> = Vec::new();
+    matched.sort_unstable();
+    for (c, adjacent) in matched {
+        let cue = &term.cues[c];
+        let weight = if adjacent {
+            2.0 * cue.weight
+        } else {
+            cue.weight
+        };
+        match scores.iter_mut().find(|(s, _, _)| *s == cue.sense) {
+            Some(entry) => {
+                entry.1 += weight;
+                if cue.weight > entry.2.weight {
+                    entry.2 = cue;
+                }
+            }
+            None => scores.push((cue.sense, weight, cue)),
+        }
+    }
+    scores.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    match scores.as_slice() {
         [(sense, best, cue), rest @ ..]
             if *best > 0.0 && rest.first().is_none_or(|r| r.1 < *best) =>
         {
@@ -149,14 +222,6 @@ fn decide(cues: &[Cue], window: &Window) -> (SenseId, SenseEvidence) {
         }
         _ => (UNKNOWN_SENSE, SenseEvidence::Nothing),
     }
-}
-
-/// Where `phrase` occurs in `words` (the last occurrence, the nearest to a term after it).
-fn find_phrase(words: &[String], phrase: &[String]) -> Option<usize> {
-    if phrase.is_empty() || phrase.len() > words.len() {
-        return None;
-    }
-    words.windows(phrase.len()).rposition(|w| w == phrase)
 }
 
 /// Mentions that no cue decided take the sense most of the document's decided mentions of
@@ -298,7 +363,11 @@ fn set_policy(
         let id = *terms
             .get(term.as_str())
             .ok_or_else(|| format!("[senses] policy: `{term}` is not a term"))?;
-        let cues = rules.cues.get(&id).map(Vec::as_slice).unwrap_or_default();
+        let cues = rules
+            .cues
+            .get(&id)
+            .map(|t| t.cues.as_slice())
+            .unwrap_or_default();
         let sense_id = cues
             .iter()
             .map(|c| c.sense)

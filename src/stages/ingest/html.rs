@@ -154,8 +154,9 @@ pub fn extract(decoded: Decoded, url: Option<&str>, rules: &HtmlRules) -> WebPag
         .next()
         .and_then(|t| t.attr("datetime"))
         .map(|d| d.to_string());
-    for selector in &rules.drop_selectors {
-        document.select(selector).remove();
+    if !rules.drop_selectors.is_empty() {
+        // One pass over the tree for all of them.
+        document.select(&rules.drop_selectors.join(", ")).remove();
     }
     let config = dom_smoothie::Config {
         text_mode: dom_smoothie::TextMode::Formatted,
