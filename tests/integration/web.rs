@@ -155,3 +155,25 @@ fn a_page_by_content_and_a_compressed_page_are_read() {
         assert_eq!(d["headline"], "Cafe owners freed", "{}", d["doc_id"]);
     }
 }
+
+/// A corrupt compressed WARC that the fuzzer found once made the reader reject without end.
+#[test]
+fn a_corrupt_compressed_warc_ends_with_a_reject() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::copy(
+        root().join("tests/fixtures/fuzz/read_warc_endless_rejects.bin"),
+        input.join("crawl.warc"),
+    )
+    .unwrap();
+    succeed(
+        newsetl()
+            .args(["run", "-q", "--no-report", "--input"])
+            .arg(&input)
+            .arg("--output")
+            .arg(dir.path().join("out")),
+    );
+    let rejects = read_csv(&dir.path().join("out/rejects.csv"));
+    assert!(!rejects.is_empty() && rejects.len() < 10, "{rejects:?}");
+}

@@ -133,7 +133,14 @@ impl WarcRecords {
         let version = match next_version_line(reader) {
             Ok(Some(line)) => line,
             Ok(None) => return None,
-            Err(e) => return Some(Some(Err(self.reject(format!("cannot be read: {e}"))))),
+            Err(e) => {
+                // A stream that cannot be read (a corrupt compressed stream) ends the file
+                // here: the records before the damage are kept.
+                self.done = true;
+                self.index += 1;
+                let reason = super::compress::read_error(&self.file, &e);
+                return Some(Some(Err(self.reject(reason))));
+            }
         };
         self.index += 1;
         if !version.starts_with("WARC/") {
@@ -146,7 +153,11 @@ impl WarcRecords {
         let headers = match read_headers(reader) {
             Ok(h) => h,
             Err(why) => {
-                resync(reader);
+                if why.starts_with("cannot be read") {
+                    self.done = true;
+                } else {
+                    resync(reader);
+                }
                 return Some(Some(Err(self.reject(why))));
             }
         };
@@ -598,6 +609,36 @@ mod tests {
             .unwrap_err()
             .reason
             .starts_with("truncated record"));
+    }
+
+    /// Found by the fuzzer: a stream that keeps failing (a corrupt compressed stream) gave
+    /// rejects without end.
+    #[test]
+    fn a_stream_that_cannot_be_read_ends_the_file() {
+        struct Broken;
+        impl Read for Broken {
+            fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::other("corrupt deflate stream"))
+            }
+        }
+        let file = InputFile {
+            path: "a.warc".into(),
+            relative: "a.warc".into(),
+        };
+        let settings = InputSettings {
+            path: "a.warc".into(),
+            extensions: vec![],
+            format: Default::default(),
+            fields: Default::default(),
+            max_document_bytes: 1 << 20,
+            html: Default::default(),
+        };
+        let reader: Box<dyn BufRead + Send> = Box::new(std::io::BufReader::new(Broken));
+        let out: Vec<ReadOutcome> = WarcRecords::plain(file, reader, &settings, Tally::default())
+            .take(5)
+            .collect();
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(out[0].as_ref().unwrap_err().reason.contains("corrupt"));
     }
 
     #[test]
