@@ -68,6 +68,19 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
     }
 }
 
+/// [`decode`] for bytes the caller gives up: valid UTF-8 without a byte-order mark (most
+/// pages) becomes the text without a copy.
+pub fn decode_owned(bytes: Vec<u8>) -> Result<Decoded, String> {
+    if Encoding::for_bom(&bytes).is_some() || looks_like_utf16(&bytes) {
+        return decode(&bytes);
+    }
+    check_binary(&bytes)?;
+    match String::from_utf8(bytes) {
+        Ok(text) => finish(text, UTF_8.name(), Vec::new()),
+        Err(e) => decode(e.as_bytes()),
+    }
+}
+
 /// Checks text that arrived already decoded (a JSON or CSV field).
 pub fn check_text(text: String) -> Result<Decoded, String> {
     check_binary(text.as_bytes())?;

@@ -101,19 +101,19 @@ pub struct WebPage {
 /// Decodes a page's bytes: a byte-order mark, then the HTTP header's charset (in a WARC), then
 /// the page's `<meta charset>`, then detection as for any text.
 pub fn decode_page(
-    bytes: &[u8],
+    bytes: Vec<u8>,
     http_charset: Option<&str>,
 ) -> std::result::Result<Decoded, String> {
-    if Encoding::for_bom(bytes).is_some() {
-        return decode::decode(bytes);
+    if Encoding::for_bom(&bytes).is_some() {
+        return decode::decode(&bytes);
     }
     let declared = http_charset
         .and_then(|c| Encoding::for_label(c.trim().as_bytes()))
-        .or_else(|| meta_charset(bytes));
+        .or_else(|| meta_charset(&bytes));
     match declared {
         // A page that declares UTF-8 but is not goes through detection and repair.
         Some(encoding) if encoding != encoding_rs::UTF_8 => {
-            let (text, _, had_errors) = encoding.decode(bytes);
+            let (text, _, had_errors) = encoding.decode(&bytes);
             let mut decoded = decode::check_text(text.into_owned())?;
             decoded.encoding = encoding.name();
             if had_errors {
@@ -121,7 +121,7 @@ pub fn decode_page(
             }
             Ok(decoded)
         }
-        _ => decode::decode(bytes),
+        _ => decode::decode_owned(bytes),
     }
 }
 
@@ -147,13 +147,8 @@ fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
 /// Extracts the article and metadata of a decoded page; `url` is where it was fetched from.
 pub fn extract(decoded: Decoded, url: Option<&str>, rules: &HtmlRules) -> WebPage {
     let document = Document::from(decoded.text.as_str());
-    let canonical = canonical_url(&document).or_else(|| url.map(String::from));
-    let time = document
-        .select("time[datetime]")
-        .iter()
-        .next()
-        .and_then(|t| t.attr("datetime"))
-        .map(|d| d.to_string());
+    let (canonical, time) = url_and_time(&document);
+    let canonical = canonical.or_else(|| url.map(String::from));
     if !rules.drop_selectors.is_empty() {
         // One pass over the tree for all of them.
         document.select(&rules.drop_selectors.join(", ")).remove();
@@ -191,21 +186,26 @@ pub fn extract(decoded: Decoded, url: Option<&str>, rules: &HtmlRules) -> WebPag
     }
 }
 
-/// `<link rel="canonical">`, else `og:url`, when absolute.
-fn canonical_url(document: &Document) -> Option<String> {
-    let link = document
-        .select(r#"link[rel="canonical"]"#)
-        .iter()
-        .find_map(|l| l.attr("href"));
-    let og = || {
-        document
-            .select(r#"meta[property="og:url"]"#)
-            .iter()
-            .find_map(|m| m.attr("content"))
-    };
-    link.or_else(og)
-        .map(|u| u.trim().to_string())
-        .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+/// The canonical URL (`<link rel="canonical">`, else `og:url`, when absolute) and the first
+/// `<time datetime>`, in one pass over the page.
+fn url_and_time(document: &Document) -> (Option<String>, Option<String>) {
+    let (mut link, mut og, mut time) = (None, None, None);
+    let found =
+        document.select(r#"link[rel="canonical"], meta[property="og:url"], time[datetime]"#);
+    for node in found.nodes() {
+        let name = node.node_name().unwrap_or_default();
+        let (slot, attribute) = match name.as_ref() {
+            "link" => (&mut link, "href"),
+            "meta" => (&mut og, "content"),
+            _ => (&mut time, "datetime"),
+        };
+        if slot.is_none() {
+            *slot = node.attr(attribute).map(|v| v.trim().to_string());
+        }
+    }
+    let absolute = |u: &String| u.starts_with("http://") || u.starts_with("https://");
+    let canonical = link.filter(absolute).or(og.filter(absolute));
+    (canonical, time)
 }
 
 /// The text without the lines the rules call boilerplate, paragraphs a blank line apart.
@@ -311,10 +311,10 @@ groups, who had called for it since the crackdown of 1989.</p>
     fn charset_from_the_meta_tag_or_the_http_header() {
         let page = "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\"></head><body><p>Caf\u{e9}</p></body></html>";
         let bytes = encoding_rs::WINDOWS_1252.encode(page).0.into_owned();
-        let d = decode_page(&bytes, None).unwrap();
+        let d = decode_page(bytes.clone(), None).unwrap();
         assert_eq!(d.encoding, "windows-1252");
         assert!(d.text.contains("Café"));
-        let d = decode_page(&bytes, Some("iso-8859-1")).unwrap();
+        let d = decode_page(bytes, Some("iso-8859-1")).unwrap();
         assert!(d.text.contains("Café"));
     }
 

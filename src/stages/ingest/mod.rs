@@ -573,7 +573,7 @@ fn decode_web_page(
     h: HtmlBody,
     rules: &html::HtmlRules,
 ) -> std::result::Result<(Decoded, html::WebPage), String> {
-    let decoded = html::decode_page(&h.bytes, h.charset.as_deref())?;
+    let decoded = html::decode_page(h.bytes, h.charset.as_deref())?;
     let mut page = html::extract(decoded, h.url.as_deref(), rules);
     if page.text.trim().is_empty() {
         return Err("no article: the page has no article text (an index page, or empty)".into());
