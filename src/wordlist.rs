@@ -90,6 +90,10 @@ pub struct WordLists {
     pub particles: WordList,
     /// `place_prepositions.txt`: words before a small town that make it a place.
     pub place_prepositions: WordList,
+    /// `demonyms.txt`: nationality adjectives (`British`): never a name or a candidate.
+    pub demonyms: WordList,
+    /// `title_words.txt`: section and masthead words (`News`, `Radio`): never a candidate alone.
+    pub title_words: WordList,
 }
 
 /// The files of a word-list folder, in the order of [`WordLists`]' fields.
@@ -102,6 +106,8 @@ pub const WORD_LIST_FILES: &[&str] = &[
     "locative.txt",
     "particles.txt",
     "place_prepositions.txt",
+    "demonyms.txt",
+    "title_words.txt",
 ];
 
 impl WordLists {
@@ -117,6 +123,8 @@ impl WordLists {
             locative: read("locative.txt")?,
             particles: read("particles.txt")?,
             place_prepositions: read("place_prepositions.txt")?,
+            demonyms: read("demonyms.txt")?,
+            title_words: read("title_words.txt")?,
         })
     }
 }

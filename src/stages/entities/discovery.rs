@@ -55,6 +55,10 @@ impl FigureDiscovery {
         if !c.is_uppercase() || self.words.not_names.contains(w) || self.is_title(w) {
             return false;
         }
+        // A contraction (`I'm`, `We've`) or a demonym (`British`) is no name.
+        if is_contraction(w) || self.words.demonyms.contains(w) {
+            return false;
+        }
         // An initial (`S.`) or a word with lowercase letters; ALL-CAPS words are headlines
         // or acronyms.
         let rest = chars.as_str();
@@ -397,12 +401,24 @@ impl<'a> Scan<'a> {
         });
     }
 
-    /// Records the run `first..=last` as a candidate (once per name), with its sentence.
+    /// Records the run `first..=last` as a candidate (once per name), with its sentence; a
+    /// single word that opens its sentence (after any quote), a demonym, a section word or an
+    /// organisation word alone (`News`, `Party`) or a plural acronym (`MPs`) is not worth
+    /// curating.
     fn candidate(&self, first: usize, last: usize, state: &mut ScanState) {
         let sentence = &self.doc.sentences[self.doc.sentence_of(self.tokens[first].start)];
-        let opens_sentence = sentence.start == self.tokens[first].start;
+        let first_of_sentence = self.tokens.partition_point(|t| t.start < sentence.start);
+        let opens_sentence = first == first_of_sentence;
         let name = &self.text[self.tokens[first].start..self.tokens[last].end];
-        if (last > first || !opens_sentence) && state.seen_candidates.insert(name.to_string()) {
+        let words = &self.rules.words;
+        let single = last == first;
+        let noise = words.demonyms.contains(name)
+            || (single
+                && (opens_sentence
+                    || words.title_words.contains(name)
+                    || words.organization_words.contains(name)
+                    || plural_acronym(name)));
+        if !noise && state.seen_candidates.insert(name.to_string()) {
             state
                 .candidates
                 .push((name.to_string(), self.text[sentence.clone()].to_string()));
@@ -443,6 +459,19 @@ impl<'a> Scan<'a> {
             }
         }
     }
+}
+
+/// `I'm`, `We've`, `Don't`: an apostrophe followed by lowercase letters only (unlike
+/// `O'Neill`).
+fn is_contraction(w: &str) -> bool {
+    w.split_once(['\'', '\u{2019}'])
+        .is_some_and(|(_, rest)| !rest.is_empty() && rest.chars().all(|c| c.is_lowercase()))
+}
+
+/// `MPs`, `PCs`: capitals and a plural `s`.
+fn plural_acronym(w: &str) -> bool {
+    w.strip_suffix('s')
+        .is_some_and(|stem| stem.chars().count() >= 2 && stem.chars().all(|c| c.is_uppercase()))
 }
 
 fn note_surname(surnames: &mut Surnames, name: &str, id: EntityId) {
@@ -590,6 +619,14 @@ mod tests {
         let got = figures("Beijing freed Chen Ziming on Monday. Chen, 41, is ill. Chen left.");
         let names: Vec<&str> = got.iter().map(|(_, n, _)| n.as_str()).collect();
         assert_eq!(names, vec!["Chen Ziming"; 3], "{got:?}");
+    }
+
+    #[test]
+    fn contractions_and_plural_acronyms_are_not_names() {
+        assert!(is_contraction("I'm") && is_contraction("We\u{2019}ve") && is_contraction("Don't"));
+        assert!(!is_contraction("O'Neill") && !is_contraction("Smith"));
+        assert!(plural_acronym("MPs") && plural_acronym("PCs"));
+        assert!(!plural_acronym("Chris") && !plural_acronym("Ps"));
     }
 
     #[test]
