@@ -186,7 +186,7 @@ fn read_all(dirs: &[PathBuf], table: &str) -> Result<DataFrame> {
 }
 
 /// Input order of documents: the source path compared by components (the order of a sorted
-/// directory walk), then the record's line in the file.
+/// directory walk), then the record's place in the file (its line, or its WARC record number).
 fn document_order(documents: &DataFrame) -> Result<IdxCa> {
     let sources = documents.column("source")?.str()?;
     let records = documents.column("record")?.str()?;
@@ -194,8 +194,9 @@ fn document_order(documents: &DataFrame) -> Result<IdxCa> {
         .iter()
         .zip(records.iter())
         .map(|(s, r)| {
+            // `line 12` (JSONL, CSV, TREC) or `record 3` (WARC): the number orders records.
             let line = r
-                .and_then(|r| r.strip_prefix("line "))
+                .and_then(|r| r.rsplit(' ').next())
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(0);
             (s.unwrap_or("").split('/').collect(), line)

@@ -18,6 +18,22 @@ fn setup(dir: &Path) -> (PathBuf, PathBuf) {
     for entry in std::fs::read_dir(root().join("seeds")).unwrap().flatten() {
         std::fs::copy(entry.path(), input.join("seeds").join(entry.file_name())).unwrap();
     }
+    // A crawl of several pages, whose records merge back in record order.
+    let mut warc = String::new();
+    for i in 0..7 {
+        let page = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><body><article><p>Page {i}: \
+             Beijing released the dissidents Chen Ziming and Wang Juntao on Monday, officials in \
+             Paris said, after talks with Warren Christopher about human rights and trade.</p>\
+             </article></body></html>"
+        );
+        warc.push_str(&format!(
+            "WARC/1.1\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:page-{i}>\r\n\
+             WARC-Target-URI: https://example.org/{i}\r\nContent-Length: {}\r\n\r\n{page}\r\n\r\n",
+            page.len()
+        ));
+    }
+    std::fs::write(input.join("crawl.warc"), warc).unwrap();
     for i in 0..12 {
         std::fs::write(
             input.join(format!("gen-{i:02}.txt")),
