@@ -4,8 +4,8 @@
 //! Reading is a sequential iterator ([`Records`]) over files in sorted path order and over
 //! records in file order, so document order (and every table) is the same whatever the thread
 //! count; the pipeline pulls bounded batches from it and decodes them in parallel. Readers:
-//! plain text (one article per file), JSONL, CSV and TREC SGML, each also gzip- or
-//! zstd-compressed; see [`formats::InputFormat`].
+//! plain text (one article per file), JSONL, CSV, TREC SGML, web pages ([`html`]) and WARC
+//! archives ([`warc`]), each also gzip- or zstd-compressed; see [`formats::InputFormat`].
 
 pub mod compress;
 pub mod decode;
