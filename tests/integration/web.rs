@@ -23,6 +23,28 @@ fn run_fixtures(extra: &[&str]) -> (tempfile::TempDir, std::process::Output) {
     (dir, out)
 }
 
+/// A temporary input folder holding `files` (name, bytes).
+fn input_with(files: &[(&str, &[u8])]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    for (name, bytes) in files {
+        std::fs::write(input.join(name), bytes).unwrap();
+    }
+    (dir, input)
+}
+
+/// Runs the default pipeline on `input` into `dir/out`, asserting success.
+fn run_quietly(input: &std::path::Path, dir: &tempfile::TempDir) {
+    succeed(
+        newsetl()
+            .args(["run", "-q", "--no-report", "--input"])
+            .arg(input)
+            .arg("--output")
+            .arg(dir.path().join("out")),
+    );
+}
+
 fn documents(dir: &tempfile::TempDir) -> HashMap<String, HashMap<String, String>> {
     read_csv(&dir.path().join("out/documents.csv"))
         .into_iter()
@@ -102,14 +124,8 @@ fn warc_responses_are_documents_and_damage_is_a_reject() {
 
 #[test]
 fn files_no_reader_takes_are_reported_and_an_empty_result_fails_under_strict() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in");
-    std::fs::create_dir(&input).unwrap();
-    std::fs::copy(
-        root().join("tests/fixtures/web/notes.pdf"),
-        input.join("notes.pdf"),
-    )
-    .unwrap();
+    let pdf = std::fs::read(root().join("tests/fixtures/web/notes.pdf")).unwrap();
+    let (dir, input) = input_with(&[("notes.pdf", &pdf)]);
     let run = |strict: bool| {
         let mut cmd = newsetl();
         cmd.args(["run", "--no-report", "--color", "never", "--input"])
@@ -134,21 +150,12 @@ fn files_no_reader_takes_are_reported_and_an_empty_result_fails_under_strict() {
 
 #[test]
 fn a_page_by_content_and_a_compressed_page_are_read() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in");
-    std::fs::create_dir(&input).unwrap();
     let page = std::fs::read(root().join("tests/fixtures/web/cafe_windows1252.html")).unwrap();
-    std::fs::write(input.join("no_extension"), &page).unwrap();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     std::io::Write::write_all(&mut gz, &page).unwrap();
-    std::fs::write(input.join("page.html.gz"), gz.finish().unwrap()).unwrap();
-    succeed(
-        newsetl()
-            .args(["run", "-q", "--no-report", "--input"])
-            .arg(&input)
-            .arg("--output")
-            .arg(dir.path().join("out")),
-    );
+    let zipped = gz.finish().unwrap();
+    let (dir, input) = input_with(&[("no_extension", &page), ("page.html.gz", &zipped)]);
+    run_quietly(&input, &dir);
     let docs = read_csv(&dir.path().join("out/documents.csv"));
     assert_eq!(docs.len(), 2);
     for d in docs {
@@ -159,21 +166,10 @@ fn a_page_by_content_and_a_compressed_page_are_read() {
 /// A corrupt compressed WARC that the fuzzer found once made the reader reject without end.
 #[test]
 fn a_corrupt_compressed_warc_ends_with_a_reject() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in");
-    std::fs::create_dir(&input).unwrap();
-    std::fs::copy(
-        root().join("tests/fixtures/fuzz/read_warc_endless_rejects.bin"),
-        input.join("crawl.warc"),
-    )
-    .unwrap();
-    succeed(
-        newsetl()
-            .args(["run", "-q", "--no-report", "--input"])
-            .arg(&input)
-            .arg("--output")
-            .arg(dir.path().join("out")),
-    );
+    let crawl =
+        std::fs::read(root().join("tests/fixtures/fuzz/read_warc_endless_rejects.bin")).unwrap();
+    let (dir, input) = input_with(&[("crawl.warc", &crawl)]);
+    run_quietly(&input, &dir);
     let rejects = read_csv(&dir.path().join("out/rejects.csv"));
     assert!(!rejects.is_empty() && rejects.len() < 10, "{rejects:?}");
 }

@@ -515,19 +515,27 @@ mod tests {
         e.finish().unwrap()
     }
 
-    fn read(bytes: Vec<u8>, members: bool) -> (Vec<ReadOutcome>, Tally) {
-        let file = InputFile {
-            path: "a.warc".into(),
-            relative: "a.warc".into(),
-        };
-        let settings = InputSettings {
+    fn settings() -> InputSettings {
+        InputSettings {
             path: "a.warc".into(),
             extensions: vec![],
             format: Default::default(),
             fields: Default::default(),
             max_document_bytes: 1 << 20,
             html: Default::default(),
-        };
+        }
+    }
+
+    fn file() -> InputFile {
+        InputFile {
+            path: "a.warc".into(),
+            relative: "a.warc".into(),
+        }
+    }
+
+    fn read(bytes: Vec<u8>, members: bool) -> (Vec<ReadOutcome>, Tally) {
+        let file = file();
+        let settings = settings();
         let tally = Tally::default();
         let reader: Box<dyn BufRead + Send> = Box::new(std::io::Cursor::new(bytes));
         let records = if members {
@@ -621,18 +629,8 @@ mod tests {
                 Err(std::io::Error::other("corrupt deflate stream"))
             }
         }
-        let file = InputFile {
-            path: "a.warc".into(),
-            relative: "a.warc".into(),
-        };
-        let settings = InputSettings {
-            path: "a.warc".into(),
-            extensions: vec![],
-            format: Default::default(),
-            fields: Default::default(),
-            max_document_bytes: 1 << 20,
-            html: Default::default(),
-        };
+        let file = file();
+        let settings = settings();
         let reader: Box<dyn BufRead + Send> = Box::new(std::io::BufReader::new(Broken));
         let out: Vec<ReadOutcome> = WarcRecords::plain(file, reader, &settings, Tally::default())
             .take(5)
