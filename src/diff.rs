@@ -9,18 +9,10 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::sinks::read::{read_table, Table};
 
-/// The key columns of each table newsetl writes; rows are matched on these.
+/// The key columns of a table newsetl writes (from the table registry); rows are matched on
+/// these.
 pub fn table_key(table: &str) -> Option<&'static [&'static str]> {
-    Some(match table {
-        "documents" => &["doc_id"],
-        "mentions" => &["doc_id", "start", "end"],
-        "doc_entities" => &["doc_id", "kind", "entity"],
-        "figures" | "places" | "terms" | "organizations" => &["entity"],
-        "cooccurrence" => &["kind_a", "entity_a", "kind_b", "entity_b"],
-        "rejects" => &["source", "record"],
-        "candidates" => &["candidate"],
-        _ => return None,
-    })
+    crate::stages::aggregate::registry::table(table).map(|spec| spec.key)
 }
 
 /// What to compare.

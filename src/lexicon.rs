@@ -249,7 +249,7 @@ pub struct Names<'a> {
 static NO_DISCOVERIES: Discovered = Discovered(BTreeMap::new());
 
 /// What an unknown id resolves to (never expected: ids come from the lexicon or discovery).
-static UNKNOWN: Entity = Entity {
+pub static UNKNOWN: Entity = Entity {
     kind: Kind::Figure,
     name: String::new(),
 };

@@ -20,11 +20,7 @@ fn ints(name: &str, values: impl Iterator<Item = u64>) -> Column {
 
 /// A catalog entry, or an empty entity for an id the catalog lacks (never expected).
 fn entity_of(catalog: &Catalog, id: EntityId) -> &Entity {
-    static MISSING: Entity = Entity {
-        kind: Kind::Figure,
-        name: String::new(),
-    };
-    catalog.entity(id).unwrap_or(&MISSING)
+    catalog.entity(id).unwrap_or(&crate::lexicon::UNKNOWN)
 }
 
 /// The entity table of one kind: `entity, mentions, documents`, most mentioned first, ties

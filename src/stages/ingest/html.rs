@@ -22,8 +22,9 @@ const MIN_ARTICLE_WORDS: usize = 20;
 /// The boilerplate rules of a pipeline's `[html]` section.
 #[derive(Debug, Clone, Default)]
 pub struct HtmlRules {
-    /// CSS selectors of elements removed before extraction.
-    drop_selectors: Vec<String>,
+    /// CSS selectors of elements removed before extraction, as one selector group (so that
+    /// one pass over a page removes them all); empty when there are none.
+    drop_selectors: String,
     /// Lines (trimmed, any case) removed from the extracted text.
     drop_lines: Option<RegexSet>,
 }
@@ -41,7 +42,10 @@ impl HtmlRules {
                         format!("line {n}: `{selector}` is not a CSS selector"),
                     ));
                 }
-                rules.drop_selectors.push(selector);
+                if !rules.drop_selectors.is_empty() {
+                    rules.drop_selectors.push_str(", ");
+                }
+                rules.drop_selectors.push_str(&selector);
             }
         }
         if let Some(path) = lines {
@@ -61,7 +65,7 @@ impl HtmlRules {
     /// Rules from lists in memory (tests).
     pub fn of(selectors: &[&str], lines: &[&str]) -> HtmlRules {
         HtmlRules {
-            drop_selectors: selectors.iter().map(|s| s.to_string()).collect(),
+            drop_selectors: selectors.join(", "),
             drop_lines: RegexSet::new(lines.iter().map(|p| format!("(?i)^(?:{p})$"))).ok(),
         }
     }
@@ -150,8 +154,7 @@ pub fn extract(decoded: Decoded, url: Option<&str>, rules: &HtmlRules) -> WebPag
     let (canonical, time) = url_and_time(&document);
     let canonical = canonical.or_else(|| url.map(String::from));
     if !rules.drop_selectors.is_empty() {
-        // One pass over the tree for all of them.
-        document.select(&rules.drop_selectors.join(", ")).remove();
+        document.select(&rules.drop_selectors).remove();
     }
     let config = dom_smoothie::Config {
         text_mode: dom_smoothie::TextMode::Formatted,
