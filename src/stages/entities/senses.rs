@@ -11,7 +11,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::lexicon::{EntityId, Kind, Lexicon, SenseId, SenseNames, UNKNOWN_SENSE};
-use crate::model::{Mention, SenseEvidence, TokenizedDocument};
+use crate::model::{Mention, SenseEvidence, Token, TokenizedDocument};
 
 /// How many words before or after the term a `before`/`after` cue may stand.
 const WINDOW: usize = 3;
@@ -42,21 +42,72 @@ pub struct SenseRules {
     cues: BTreeMap<EntityId, TermCues>,
 }
 
-/// The cues of one term, indexed by their first word, so that deciding a mention looks at
-/// each word of its sentence once instead of at every cue.
+/// The cues of one term, indexed by their anchor (their longest word: `calls for the` by
+/// `calls`, not by `the`), so that deciding a mention looks at each word of its sentence
+/// once, and seldom further.
 #[derive(Debug, Clone, Default)]
 struct TermCues {
     cues: Vec<Cue>,
-    by_first_word: foldhash::HashMap<String, Vec<usize>>,
+    /// Anchor word → (cue, index of the anchor in the cue).
+    by_anchor: foldhash::HashMap<String, Vec<(usize, usize)>>,
+    /// Which ASCII words may be an anchor: most words of a sentence are ruled out by this
+    /// without lowercasing or hashing them.
+    anchors: WordFilter,
+}
+
+/// A bit set over a word's length and its first and last letters (in any case): no
+/// false negatives, and few false positives for a few hundred cue words.
+#[derive(Debug, Clone)]
+struct WordFilter([u64; WordFilter::WORDS]);
+
+impl Default for WordFilter {
+    fn default() -> Self {
+        WordFilter([0; WordFilter::WORDS])
+    }
+}
+
+impl WordFilter {
+    const WORDS: usize = 128;
+
+    /// The bit of `word`, or `None` for a word that is not ASCII (always looked up).
+    fn bit(word: &[u8]) -> Option<usize> {
+        let (&first, &last) = (word.first()?, word.last()?);
+        if !word.is_ascii() {
+            return None;
+        }
+        // Upper and lower case of a letter share their five low bits.
+        let letter = |b: u8| usize::from(b & 0x1f);
+        let key = (word.len().min(15) << 10) | (letter(first) << 5) | letter(last);
+        Some(key % (Self::WORDS * 64))
+    }
+
+    fn insert(&mut self, word: &str) {
+        if let Some(bit) = Self::bit(word.as_bytes()) {
+            self.0[bit / 64] |= 1 << (bit % 64);
+        }
+    }
+
+    /// Whether `word` (any case) may be one of the inserted words.
+    fn may_contain(&self, word: &[u8]) -> bool {
+        Self::bit(word).is_none_or(|bit| self.0[bit / 64] & (1 << (bit % 64)) != 0)
+    }
 }
 
 impl TermCues {
     fn push(&mut self, cue: Cue) {
-        let first = cue.words[0].clone();
-        self.by_first_word
-            .entry(first)
+        // The first of the longest words.
+        let (at, anchor) = cue
+            .words
+            .iter()
+            .enumerate()
+            .rev()
+            .max_by_key(|(_, w)| w.len())
+            .expect("a cue has words");
+        self.anchors.insert(anchor);
+        self.by_anchor
+            .entry(anchor.clone())
             .or_default()
-            .push(self.cues.len());
+            .push((self.cues.len(), at));
         self.cues.push(cue);
     }
 }
@@ -92,10 +143,9 @@ impl SenseRules {
     /// Gives every mention of a term with senses its sense and the evidence for it.
     pub fn assign(&self, doc: &TokenizedDocument, mentions: &mut [Mention]) {
         let mut lowercase = String::new();
-        let mut words = Vec::new();
         for m in mentions.iter_mut() {
             if let Some(cues) = self.cues.get(&m.entity) {
-                let window = window(doc, m, &mut words);
+                let window = window(doc, m);
                 m.sense = Some(decide(cues, &window, &mut lowercase));
             }
         }
@@ -104,21 +154,39 @@ impl SenseRules {
 }
 
 /// A mention's sentence, and where the term stands in it.
-struct Window<'w, 'd> {
-    /// The words of the sentence, as written.
-    words: &'w [&'d str],
+struct Window<'d> {
+    /// The tokens of the sentence.
+    tokens: &'d [Token],
+    /// The document's text, which the tokens index.
+    text: &'d str,
     /// Index of the term's first word in the sentence.
     first: usize,
     /// Index of the first word after the term.
     after: usize,
 }
 
-/// The window of mention `m`; `words` is a buffer reused from mention to mention.
-fn window<'w, 'd>(
-    doc: &'d TokenizedDocument,
-    m: &Mention,
-    words: &'w mut Vec<&'d str>,
-) -> Window<'w, 'd> {
+impl<'d> Window<'d> {
+    /// The words of the sentence, as written, as bytes (cheaper to slice than `str`).
+    fn word_bytes(&self) -> impl Iterator<Item = &'d [u8]> + '_ {
+        let bytes = self.text.as_bytes();
+        self.tokens.iter().map(move |t| &bytes[t.start..t.end])
+    }
+
+    /// Word `at` of the sentence.
+    fn word(&self, at: usize) -> &'d str {
+        let t = &self.tokens[at];
+        &self.text[t.start..t.end]
+    }
+
+    /// The words `at..end` of the sentence, if it has them.
+    fn words_at(&self, at: usize, end: usize) -> Option<impl Iterator<Item = &'d str> + '_> {
+        let tokens = self.tokens.get(at..end)?;
+        Some(tokens.iter().map(|t| &self.text[t.start..t.end]))
+    }
+}
+
+/// The window of mention `m`.
+fn window<'d>(doc: &'d TokenizedDocument, m: &Mention) -> Window<'d> {
     let tokens = &doc.tokens;
     let text = doc.doc.text.as_str();
     let range = &doc.sentences[m.sentence as usize];
@@ -130,10 +198,9 @@ fn window<'w, 'd>(
     let after = tokens
         .partition_point(|t| t.start < m.end)
         .clamp(start, end);
-    words.clear();
-    words.extend(tokens[start..end].iter().map(|t| &text[t.start..t.end]));
     Window {
-        words,
+        tokens: &tokens[start..end],
+        text,
         first: first - start,
         after: after - start,
     }
@@ -163,8 +230,8 @@ fn lowercase_into<'b>(word: &str, buffer: &'b mut String) -> &'b str {
 /// [`WINDOW`] words before or after the term, or anywhere), and whether right next to it.
 fn placed(cue: &Cue, at: usize, w: &Window) -> Option<bool> {
     let end = at + cue.words.len();
-    let words = w.words.get(at..end)?;
-    if !words.iter().zip(&cue.words).all(|(a, b)| same_word(a, b)) {
+    let mut words = w.words_at(at, end)?;
+    if !words.by_ref().zip(&cue.words).all(|(a, b)| same_word(a, b)) {
         return None;
     }
     match cue.place {
@@ -180,12 +247,19 @@ fn placed(cue: &Cue, at: usize, w: &Window) -> Option<bool> {
 fn decide(term: &TermCues, window: &Window, buffer: &mut String) -> (SenseId, SenseEvidence) {
     // (cue, right next to the term), in the order found.
     let mut matched: Vec<(usize, bool)> = Vec::new();
-    for (at, word) in window.words.iter().enumerate() {
-        let Some(cues) = term.by_first_word.get(lowercase_into(word, buffer)) else {
+    for (at, bytes) in window.word_bytes().enumerate() {
+        if !term.anchors.may_contain(bytes) {
+            continue;
+        }
+        let word = window.word(at);
+        let Some(cues) = term.by_anchor.get(lowercase_into(word, buffer)) else {
             continue;
         };
-        for &c in cues {
-            if let Some(adjacent) = placed(&term.cues[c], at, window) {
+        for &(c, anchor) in cues {
+            let Some(start) = at.checked_sub(anchor) else {
+                continue;
+            };
+            if let Some(adjacent) = placed(&term.cues[c], start, window) {
                 match matched.iter_mut().find(|(m, _)| *m == c) {
                     Some((_, a)) => *a |= adjacent,
                     None => matched.push((c, adjacent)),
@@ -227,29 +301,47 @@ fn decide(term: &TermCues, window: &Window, buffer: &mut String) -> (SenseId, Se
 /// Mentions that no cue decided take the sense most of the document's decided mentions of
 /// the same term have (a tie leaves them `unknown`).
 fn one_sense_per_document(mentions: &mut [Mention]) {
-    let mut decided: HashMap<EntityId, BTreeMap<SenseId, u32>> = HashMap::new();
-    for m in mentions.iter() {
-        if let Some((sense, SenseEvidence::Cue(_))) = m.sense {
-            *decided
-                .entry(m.entity)
-                .or_default()
-                .entry(sense)
-                .or_default() += 1;
-        }
+    if !mentions
+        .iter()
+        .any(|m| matches!(m.sense, Some((_, SenseEvidence::Nothing))))
+    {
+        return;
     }
+    // (term, sense) of every mention a cue decided, sorted: a document has few.
+    let mut decided: Vec<(EntityId, SenseId)> = mentions
+        .iter()
+        .filter_map(|m| match m.sense {
+            Some((sense, SenseEvidence::Cue(_))) => Some((m.entity, sense)),
+            _ => None,
+        })
+        .collect();
+    decided.sort_unstable();
     for m in mentions.iter_mut() {
-        if !matches!(m.sense, Some((_, SenseEvidence::Nothing))) {
-            continue;
-        }
-        let Some(votes) = decided.get(&m.entity) else {
-            continue;
-        };
-        let most = votes.values().copied().max().unwrap_or(0);
-        let mut winners = votes.iter().filter(|(_, &n)| n == most);
-        if let (Some((&sense, _)), None) = (winners.next(), winners.next()) {
-            m.sense = Some((sense, SenseEvidence::Document));
+        if matches!(m.sense, Some((_, SenseEvidence::Nothing))) {
+            if let Some(sense) = majority(&decided, m.entity) {
+                m.sense = Some((sense, SenseEvidence::Document));
+            }
         }
     }
+}
+
+/// The sense most of `term`'s entries in `decided` (sorted) have; a tie decides nothing.
+fn majority(decided: &[(EntityId, SenseId)], term: EntityId) -> Option<SenseId> {
+    let start = decided.partition_point(|&(t, _)| t < term);
+    let end = decided.partition_point(|&(t, _)| t <= term);
+    let mut best: Option<(SenseId, usize)> = None;
+    let mut tie = false;
+    for run in decided[start..end].chunk_by(|a, b| a.1 == b.1) {
+        match best {
+            Some((_, n)) if run.len() < n => {}
+            Some((_, n)) if run.len() == n => tie = true,
+            _ => {
+                best = Some((run[0].1, run.len()));
+                tie = false;
+            }
+        }
+    }
+    best.filter(|_| !tie).map(|(sense, _)| sense)
 }
 
 /// Reads the rows of a sense file into `names` and `rules`.
