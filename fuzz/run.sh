@@ -15,8 +15,9 @@ declare -A seeds=(
   [read_html]="../tests/fixtures/web/*.html"
   [read_warc]="../tests/fixtures/web/*.warc ../tests/fixtures/web/*.warc.gz"
   [text_stages]="../seeds/*.txt"
+  [segment]="../seeds/*.txt ../tests/fixtures/corpus/*.txt"
 )
-for target in read_text read_jsonl read_csv read_trec read_html read_warc text_stages; do
+for target in read_text read_jsonl read_csv read_trec read_html read_warc text_stages segment; do
   mkdir -p "corpus/$target"
   for f in ${seeds[$target]}; do cp -f "$f" "corpus/$target/" 2>/dev/null || true; done
   echo "== $target ($seconds s)"

@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use unicode_segmentation::UnicodeSegmentation;
+pub mod segment;
 
 use crate::model::{CleanDocument, Token, TokenizedDocument};
 
@@ -33,7 +33,7 @@ pub fn tokenize(doc: CleanDocument) -> TokenizedDocument {
 /// Sentence byte ranges, trimmed of surrounding whitespace.
 pub fn sentences(text: &str) -> Vec<Range<usize>> {
     let mut out: Vec<Range<usize>> = Vec::new();
-    for (start, piece) in text.split_sentence_bound_indices() {
+    for (start, piece) in segment::sentence_segments(text) {
         let lead = piece.len() - piece.trim_start().len();
         let range = start + lead..start + piece.trim_end().len();
         if range.is_empty() {
@@ -79,10 +79,7 @@ fn keeps_period(word: &str) -> bool {
 /// Word and number tokens (punctuation is skipped).
 pub fn tokens(text: &str) -> Vec<Token> {
     let mut out: Vec<Token> = Vec::new();
-    for (start, word) in text.split_word_bound_indices() {
-        if !word.chars().any(char::is_alphanumeric) {
-            continue;
-        }
+    for (start, word) in segment::word_segments(text) {
         let mut end = start + word.len();
         // The previous token may have taken this segment's first character (an abbreviation's
         // period, when a combining mark follows it): start after it.
