@@ -152,6 +152,10 @@ pub struct SenseNames {
     pub policy: BTreeMap<EntityId, SenseId>,
     /// Each cue as shown in `mentions.sense_evidence` (`before: human`).
     pub cues: Vec<String>,
+    /// Each cue as shown when it stood in a sentence around the term's or elsewhere in the
+    /// article (`context: charged`).
+    #[serde(default)]
+    pub context: Vec<String>,
 }
 
 impl Default for SenseNames {
@@ -160,6 +164,7 @@ impl Default for SenseNames {
             names: vec!["unknown".to_string()],
             policy: BTreeMap::new(),
             cues: Vec::new(),
+            context: Vec::new(),
         }
     }
 }
@@ -170,6 +175,17 @@ impl SenseNames {
         self.names
             .get(id as usize)
             .map_or("unknown", String::as_str)
+    }
+
+    /// What `mentions.sense_evidence` says for `why`: the cue, `document`, or nothing.
+    pub fn evidence(&self, why: crate::model::SenseEvidence) -> Option<&str> {
+        use crate::model::SenseEvidence;
+        match why {
+            SenseEvidence::Cue(i) => self.cues.get(i as usize).map(String::as_str),
+            SenseEvidence::Context(i) => self.context.get(i as usize).map(String::as_str),
+            SenseEvidence::Document => Some("document"),
+            SenseEvidence::Nothing => None,
+        }
     }
 
     /// Whether a mention of `entity` with `sense` counts as the entity in the corpus tables:

@@ -161,6 +161,10 @@ pub enum SenseEvidence {
     Cue(u32),
     /// The document's other mentions of the term (one sense per article).
     Document,
+    /// A `sentence` cue of the sentence before or after, or else of the whole article, when
+    /// neither the term's sentence nor the document's other mentions of it decided (its
+    /// index in [`crate::lexicon::SenseNames::cues`]).
+    Context(u32),
     /// Nothing decided: the sense is `unknown`.
     Nothing,
 }

@@ -6,7 +6,7 @@ use polars::prelude::*;
 
 use super::{CandidateTotal, Catalog, CodePoints, DocResult, EntityTotal, PairTotal, Totals};
 use crate::lexicon::{Entity, EntityId, Kind, Lexicon, Names};
-use crate::model::{Reject, SenseEvidence};
+use crate::model::Reject;
 
 /// A column of strings.
 fn strings<'a>(name: &str, values: impl Iterator<Item = &'a str>) -> Column {
@@ -252,11 +252,7 @@ pub fn mentions_table(group: &[DocResult], lexicon: &Lexicon) -> PolarsResult<Da
             surface.push(&text[m.start..m.end]);
             method.push(m.method.as_str());
             sense.push(m.sense.map(|(s, _)| senses.name(s)));
-            evidence.push(m.sense.and_then(|(_, why)| match why {
-                SenseEvidence::Cue(i) => senses.cues.get(i as usize).map(String::as_str),
-                SenseEvidence::Document => Some("document"),
-                SenseEvidence::Nothing => None,
-            }));
+            evidence.push(m.sense.and_then(|(_, why)| senses.evidence(why)));
         }
     }
     DataFrame::new(

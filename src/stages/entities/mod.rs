@@ -174,7 +174,9 @@ impl EntityMatcher {
             discoverer.discover(&doc, lexicon, &mut findings);
         }
         if let Some(senses) = &self.senses {
-            senses.assign(&doc, &mut findings.mentions);
+            let names = crate::lexicon::Names::new(lexicon, &findings.discovered);
+            let is_figure = |id| names.entity(id).kind == crate::lexicon::Kind::Figure;
+            senses.assign(&doc, &mut findings.mentions, &is_figure);
         }
         // Keep only the discovered entities that a mention still refers to.
         let used: std::collections::HashSet<EntityId> =

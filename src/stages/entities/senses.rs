@@ -16,6 +16,9 @@ use crate::model::{Mention, SenseEvidence, Token, TokenizedDocument};
 /// How many words before or after the term a `before`/`after` cue may stand.
 const WINDOW: usize = 3;
 
+/// The cue word that stands for the first word of a figure's name (`release of {figure}`).
+const FIGURE: &str = "{figure}";
+
 /// Where a cue must stand relative to the term.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Place {
@@ -95,14 +98,15 @@ impl WordFilter {
 
 impl TermCues {
     fn push(&mut self, cue: Cue) {
-        // The first of the longest words.
+        // The first of the longest words (a cue has one besides `{figure}`).
         let (at, anchor) = cue
             .words
             .iter()
             .enumerate()
             .rev()
+            .filter(|(_, w)| *w != FIGURE)
             .max_by_key(|(_, w)| w.len())
-            .expect("a cue has words");
+            .expect("a cue has a word");
         self.anchors.insert(anchor);
         self.by_anchor
             .entry(anchor.clone())
@@ -140,16 +144,47 @@ impl SenseRules {
         Ok(rules)
     }
 
-    /// Gives every mention of a term with senses its sense and the evidence for it.
-    pub fn assign(&self, doc: &TokenizedDocument, mentions: &mut [Mention]) {
+    /// Gives every mention of a term with senses its sense and the evidence for it;
+    /// `is_figure` tells which entities are figures, for `{figure}` in cues.
+    pub fn assign(
+        &self,
+        doc: &TokenizedDocument,
+        mentions: &mut [Mention],
+        is_figure: &dyn Fn(EntityId) -> bool,
+    ) {
+        if !mentions.iter().any(|m| self.cues.contains_key(&m.entity)) {
+            return;
+        }
+        let mut figures: Vec<usize> = mentions
+            .iter()
+            .filter(|m| is_figure(m.entity))
+            .map(|m| m.start)
+            .collect();
+        figures.sort_unstable();
         let mut lowercase = String::new();
         for m in mentions.iter_mut() {
             if let Some(cues) = self.cues.get(&m.entity) {
-                let window = window(doc, m);
+                let window = window(doc, m, &figures);
                 m.sense = Some(decide(cues, &window, &mut lowercase));
             }
         }
         one_sense_per_document(mentions);
+        for m in mentions.iter_mut() {
+            if let (Some(cues), Some((_, SenseEvidence::Nothing))) =
+                (self.cues.get(&m.entity), m.sense)
+            {
+                // The sentences around it, then the whole article.
+                let around = neighbours(doc, m, &figures);
+                let article = whole(doc, &figures);
+                let decided = [around, article]
+                    .iter()
+                    .map(|window| decide(cues, window, &mut lowercase))
+                    .find(|(_, why)| matches!(why, SenseEvidence::Cue(_)));
+                if let Some((sense, SenseEvidence::Cue(cue))) = decided {
+                    m.sense = Some((sense, SenseEvidence::Context(cue)));
+                }
+            }
+        }
     }
 }
 
@@ -159,6 +194,8 @@ struct Window<'d> {
     tokens: &'d [Token],
     /// The document's text, which the tokens index.
     text: &'d str,
+    /// Where the document's figure mentions start, in order.
+    figures: &'d [usize],
     /// Index of the term's first word in the sentence.
     first: usize,
     /// Index of the first word after the term.
@@ -170,6 +207,11 @@ impl<'d> Window<'d> {
     fn word_bytes(&self) -> impl Iterator<Item = &'d [u8]> + '_ {
         let bytes = self.text.as_bytes();
         self.tokens.iter().map(move |t| &bytes[t.start..t.end])
+    }
+
+    /// Whether word `at` of the sentence begins a figure's name.
+    fn begins_figure(&self, at: usize) -> bool {
+        self.figures.binary_search(&self.tokens[at].start).is_ok()
     }
 
     /// Word `at` of the sentence.
@@ -186,7 +228,7 @@ impl<'d> Window<'d> {
 }
 
 /// The window of mention `m`.
-fn window<'d>(doc: &'d TokenizedDocument, m: &Mention) -> Window<'d> {
+fn window<'d>(doc: &'d TokenizedDocument, m: &Mention, figures: &'d [usize]) -> Window<'d> {
     let tokens = &doc.tokens;
     let text = doc.doc.text.as_str();
     let range = &doc.sentences[m.sentence as usize];
@@ -201,8 +243,41 @@ fn window<'d>(doc: &'d TokenizedDocument, m: &Mention) -> Window<'d> {
     Window {
         tokens: &tokens[start..end],
         text,
+        figures,
         first: first - start,
         after: after - start,
+    }
+}
+
+/// The sentences around mention `m` (the one before, its own, the one after), for the
+/// mentions that neither their sentence nor the document's other mentions decide: only
+/// `sentence` cues count there (`they will be charged. If not they will be released`).
+fn neighbours<'d>(doc: &'d TokenizedDocument, m: &Mention, figures: &'d [usize]) -> Window<'d> {
+    let tokens = &doc.tokens;
+    let sentence = m.sentence as usize;
+    let from = &doc.sentences[sentence.saturating_sub(1)];
+    let to = &doc.sentences[(sentence + 1).min(doc.sentences.len() - 1)];
+    let start = tokens.partition_point(|t| t.start < from.start);
+    let end = tokens.partition_point(|t| t.start < to.end).max(start);
+    Window {
+        tokens: &tokens[start..end],
+        text: doc.doc.text.as_str(),
+        figures,
+        // No word is before or after the term here.
+        first: usize::MAX / 2,
+        after: usize::MAX / 2,
+    }
+}
+
+/// The whole document as one window without a term in it, for the mentions that nothing
+/// nearer decides: the article's topic (arrests and trials, or albums and films) decides.
+fn whole<'d>(doc: &'d TokenizedDocument, figures: &'d [usize]) -> Window<'d> {
+    Window {
+        tokens: &doc.tokens,
+        text: doc.doc.text.as_str(),
+        figures,
+        first: usize::MAX / 2,
+        after: usize::MAX / 2,
     }
 }
 
@@ -231,7 +306,18 @@ fn lowercase_into<'b>(word: &str, buffer: &'b mut String) -> &'b str {
 fn placed(cue: &Cue, at: usize, w: &Window) -> Option<bool> {
     let end = at + cue.words.len();
     let mut words = w.words_at(at, end)?;
-    if !words.by_ref().zip(&cue.words).all(|(a, b)| same_word(a, b)) {
+    let matches = words
+        .by_ref()
+        .zip(&cue.words)
+        .enumerate()
+        .all(|(i, (a, b))| {
+            if b == FIGURE {
+                w.begins_figure(at + i)
+            } else {
+                same_word(a, b)
+            }
+        });
+    if !matches {
         return None;
     }
     match cue.place {
@@ -298,7 +384,7 @@ fn decide(term: &TermCues, window: &Window, buffer: &mut String) -> (SenseId, Se
     }
 }
 
-/// Mentions that no cue decided take the sense most of the document's decided mentions of
+/// Mentions that no cue of their sentence decided take the sense most of the document's decided mentions of
 /// the same term have (a tie leaves them `unknown`).
 fn one_sense_per_document(mentions: &mut [Mention]) {
     if !mentions
@@ -379,6 +465,9 @@ fn parse(
             Place::Sentence => "sentence",
         };
         names.cues.push(format!("{place}: {}", cue.words.join(" ")));
+        names
+            .context
+            .push(format!("context: {}", cue.words.join(" ")));
         rules.cues.entry(term).or_default().push(cue);
     }
     Ok(())
@@ -406,8 +495,8 @@ fn parse_row(
         other => return Err(format!("`{other}`: where is before, after or sentence")),
     };
     let words = cue_words(cue);
-    if words.is_empty() {
-        return Err("empty cue".into());
+    if words.iter().all(|w| w == FIGURE) {
+        return Err("a cue needs a word besides {figure}".into());
     }
     let weight: f64 = weight
         .parse()
@@ -434,14 +523,23 @@ fn parse_row(
 }
 
 /// The words of a cue as the tokenizer cuts text (`workers'` is `workers`, `women's` is
-/// `women` and `'s`), in lowercase, so that cues compare with the text's words.
+/// `women` and `'s`), in lowercase, so that cues compare with the text's words; `{figure}`
+/// stays as it is.
 fn cue_words(cue: &str) -> Vec<String> {
-    let doc = crate::model::CleanDocument::from_text(crate::model::DocMeta::new("", ""), cue);
-    let doc = crate::stages::tokenize::tokenize(doc);
-    doc.tokens
-        .iter()
-        .map(|t| doc.doc.text[t.start..t.end].to_lowercase())
-        .collect()
+    let mut words = Vec::new();
+    for (i, part) in cue.split(FIGURE).enumerate() {
+        if i > 0 {
+            words.push(FIGURE.to_string());
+        }
+        let doc = crate::model::CleanDocument::from_text(crate::model::DocMeta::new("", ""), part);
+        let doc = crate::stages::tokenize::tokenize(doc);
+        words.extend(
+            doc.tokens
+                .iter()
+                .map(|t| doc.doc.text[t.start..t.end].to_lowercase()),
+        );
+    }
+    words
 }
 
 /// Records each term's policy sense; every term with cues needs one, among its senses.
@@ -489,7 +587,7 @@ mod tests {
     use crate::stages::entities::EntityMatcher;
     use crate::stages::tokenize::tokenize;
 
-    /// A lexicon of the three policy terms, with the shipped sense file loaded.
+    /// A lexicon of the three policy terms and one figure, with the shipped sense file.
     fn lexicon_and_rules() -> (Lexicon, SenseRules) {
         let mut lexicon = Lexicon::default();
         for (id, (name, forms)) in [
@@ -516,6 +614,16 @@ mod tests {
                 });
             }
         }
+        lexicon.entities.push(Entity {
+            kind: Kind::Figure,
+            name: "Nelson Mandela".into(),
+        });
+        lexicon.patterns.push(Pattern {
+            text: "Nelson Mandela".into(),
+            entity: 3,
+            method: Method::Lexicon,
+            case_sensitive: true,
+        });
         let policy = [
             ("release", "custody"),
             ("rights", "human"),
@@ -539,13 +647,10 @@ mod tests {
             .analyze(doc, &lexicon)
             .mentions
             .iter()
+            .filter(|m| m.entity != 3)
             .map(|m| {
                 let (sense, why) = m.sense.expect("every term mention has a sense");
-                let why = match why {
-                    SenseEvidence::Cue(i) => lexicon.senses.cues[i as usize].clone(),
-                    SenseEvidence::Document => "document".into(),
-                    SenseEvidence::Nothing => "-".into(),
-                };
+                let why = lexicon.senses.evidence(why).unwrap_or("-").to_string();
                 (lexicon.senses.name(sense).to_string(), why)
             })
             .collect()
@@ -623,6 +728,29 @@ mod tests {
     }
 
     #[test]
+    fn undecided_mentions_follow_the_sentences_around_then_the_article() {
+        let got = senses("They may be charged. If not, they will be released soon. Nothing else.");
+        assert_eq!(got[0], ("custody".into(), "context: charged".into()));
+        let got = senses(
+            "The album tops the chart. Fans queued all day. \
+             Shops opened early. The release was a success.",
+        );
+        assert_eq!(got[0].0, "product");
+        assert!(got[0].1.starts_with("context: "), "{got:?}");
+    }
+
+    #[test]
+    fn a_figure_after_release_of_means_custody() {
+        let got = senses("Crowds cheered the release of Nelson Mandela.");
+        assert_eq!(got[0], ("custody".into(), "after: of {figure}".into()));
+        assert_eq!(
+            senses("Crowds cheered the release of Nelson.")[0].0,
+            "unknown",
+            "only a figure's name counts"
+        );
+    }
+
+    #[test]
     fn a_policy_sense_counts_as_the_term_and_others_do_not() {
         let (lexicon, _) = lexicon_and_rules();
         let custody = lexicon.senses.policy[&0];
@@ -660,6 +788,9 @@ mod tests {
         assert!(parse_text("release\tcustody\tsentence\tjail\t-1\n")
             .unwrap_err()
             .contains("not a positive weight"));
+        assert!(parse_text("release\tcustody\tafter\t{figure}\t1\n")
+            .unwrap_err()
+            .contains("needs a word besides {figure}"));
         let mut names = SenseNames::default();
         let mut rules = SenseRules::default();
         parse(
