@@ -143,9 +143,14 @@ fn check_binary(bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// How many bytes satisfy `pred` (written so that the compiler vectorises it).
+/// How many bytes satisfy `pred`, written so that the compiler vectorises it: byte-wide
+/// counters over chunks of 255 bytes (a counter per byte lane cannot overflow), added up once
+/// per chunk.
 fn bytecount(bytes: &[u8], pred: impl Fn(u8) -> bool) -> usize {
-    bytes.iter().map(|&b| usize::from(pred(b))).sum()
+    bytes
+        .chunks(255)
+        .map(|chunk| usize::from(chunk.iter().fold(0u8, |n, &b| n + u8::from(pred(b)))))
+        .sum()
 }
 
 /// A C0 control byte other than tab, line feed, carriage return and form feed, or DEL.
@@ -204,6 +209,14 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    #[test]
+    fn byte_counts_do_not_overflow_across_chunks() {
+        let bytes: Vec<u8> = (0..10_000u32).map(|i| (i % 7 == 0) as u8).collect();
+        let naive = bytes.iter().filter(|&&b| b == 1).count();
+        assert_eq!(bytecount(&bytes, |b| b == 1), naive);
+        assert_eq!(bytecount(&[0u8; 1000], |b| b == 0), 1000);
     }
 
     #[test]
