@@ -22,9 +22,9 @@ const MIN_ARTICLE_WORDS: usize = 20;
 /// The boilerplate rules of a pipeline's `[html]` section.
 #[derive(Debug, Clone, Default)]
 pub struct HtmlRules {
-    /// CSS selectors of elements removed before extraction, as one selector group (so that
-    /// one pass over a page removes them all); empty when there are none.
-    drop_selectors: String,
+    /// CSS selectors of elements removed before extraction, compiled once as one selector
+    /// group (so that one pass over a page removes them all); `None` when there are none.
+    drop_selectors: Option<dom_query::Matcher>,
     /// Lines (trimmed, any case) removed from the extracted text.
     drop_lines: Option<RegexSet>,
 }
@@ -35,18 +35,17 @@ impl HtmlRules {
     pub fn load(selectors: Option<&Path>, lines: Option<&Path>) -> Result<HtmlRules> {
         let mut rules = HtmlRules::default();
         if let Some(path) = selectors {
-            for (n, selector) in entries(path)? {
-                if dom_query::Matcher::new(&selector).is_err() {
+            let selectors = entries(path)?;
+            for (n, selector) in &selectors {
+                if dom_query::Matcher::new(selector).is_err() {
                     return Err(Error::config(
                         path,
                         format!("line {n}: `{selector}` is not a CSS selector"),
                     ));
                 }
-                if !rules.drop_selectors.is_empty() {
-                    rules.drop_selectors.push_str(", ");
-                }
-                rules.drop_selectors.push_str(&selector);
             }
+            let group: Vec<&str> = selectors.iter().map(|(_, s)| s.as_str()).collect();
+            rules.drop_selectors = selector_group(&group);
         }
         if let Some(path) = lines {
             let patterns = entries(path)?;
@@ -65,10 +64,18 @@ impl HtmlRules {
     /// Rules from lists in memory (tests).
     pub fn of(selectors: &[&str], lines: &[&str]) -> HtmlRules {
         HtmlRules {
-            drop_selectors: selectors.join(", "),
+            drop_selectors: selector_group(selectors),
             drop_lines: RegexSet::new(lines.iter().map(|p| format!("(?i)^(?:{p})$"))).ok(),
         }
     }
+}
+
+/// One matcher for a group of selectors that each parse (`None` for none).
+fn selector_group(selectors: &[&str]) -> Option<dom_query::Matcher> {
+    if selectors.is_empty() {
+        return None;
+    }
+    dom_query::Matcher::new(&selectors.join(", ")).ok()
 }
 
 /// The non-empty, non-comment lines of a file, with their line numbers.
@@ -153,8 +160,8 @@ pub fn extract(decoded: Decoded, url: Option<&str>, rules: &HtmlRules) -> WebPag
     let document = Document::from(decoded.text.as_str());
     let (canonical, time) = url_and_time(&document);
     let canonical = canonical.or_else(|| url.map(String::from));
-    if !rules.drop_selectors.is_empty() {
-        document.select(&rules.drop_selectors).remove();
+    if let Some(matcher) = &rules.drop_selectors {
+        document.select_matcher(matcher).remove();
     }
     let config = dom_smoothie::Config {
         text_mode: dom_smoothie::TextMode::Formatted,
@@ -193,8 +200,12 @@ pub fn extract(decoded: Decoded, url: Option<&str>, rules: &HtmlRules) -> WebPag
 /// `<time datetime>`, in one pass over the page.
 fn url_and_time(document: &Document) -> (Option<String>, Option<String>) {
     let (mut link, mut og, mut time) = (None, None, None);
-    let found =
-        document.select(r#"link[rel="canonical"], meta[property="og:url"], time[datetime]"#);
+    static METADATA: std::sync::OnceLock<dom_query::Matcher> = std::sync::OnceLock::new();
+    let metadata = METADATA.get_or_init(|| {
+        dom_query::Matcher::new(r#"link[rel="canonical"], meta[property="og:url"], time[datetime]"#)
+            .expect("a valid selector")
+    });
+    let found = document.select_matcher(metadata);
     for node in found.nodes() {
         let name = node.node_name().unwrap_or_default();
         let (slot, attribute) = match name.as_ref() {
