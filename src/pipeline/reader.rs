@@ -20,49 +20,70 @@ use crate::stages::ingest::{self, RawRecord};
 const MAX_BATCH_BYTES: usize = 64 << 20;
 
 /// Reads bounded batches of records in input order, keeping the records of this run's shard
-/// and rejecting duplicate ids; every record read is accounted for in the [`Ledger`].
+/// and rejecting duplicate ids. It runs on a thread of its own, so it keeps no ledger: each
+/// batch carries what happened while it was read, for the [`Ledger`] to record in order.
 pub struct Reader<'s> {
     settings: &'s Settings,
     records: ingest::Records,
     /// Hashes of the doc_ids seen so far: 16 bytes a document, for rejecting duplicates.
     seen_ids: HashSet<u128>,
-    pub ledger: Ledger,
     exhausted: bool,
 }
 
+/// One batch of records, with the files opened and the records rejected while reading it.
+pub struct ReadBatch {
+    /// Records of this shard, each with its cache key (0 when the run is not incremental).
+    pub records: Vec<(RawRecord, u128)>,
+    /// Files opened and records rejected, in the order they happened.
+    pub events: Vec<ReadEvent>,
+    /// Bytes of the input files opened so far (for the progress bar).
+    pub bytes_opened: u64,
+    /// How long reading the batch took.
+    pub took: std::time::Duration,
+}
+
+/// What happened while a batch was read, for the ledger.
+pub enum ReadEvent {
+    Opened(ingest::OpenedFile),
+    Rejected(Reject),
+}
+
 impl<'s> Reader<'s> {
-    /// Starts reading `walk`; the ledger's scratch file goes to `dir`.
-    pub fn new(settings: &'s Settings, walk: ingest::Walk, dir: &Path) -> Result<Self> {
-        Ok(Reader {
+    /// Starts reading `walk`.
+    pub fn new(settings: &'s Settings, walk: ingest::Walk) -> Self {
+        Reader {
             settings,
             records: ingest::Records::new(walk, settings.input.clone()),
             seen_ids: HashSet::new(),
-            ledger: Ledger::new(dir)?,
             exhausted: false,
-        })
+        }
     }
 
-    /// Whether every record has been read.
-    pub fn exhausted(&self) -> bool {
-        self.exhausted
-    }
-
-    /// Bytes of the input files opened so far (for the progress bar).
-    pub fn bytes_opened(&self) -> u64 {
-        self.records.bytes_opened
-    }
-
-    /// The next batch of records of this shard, each with its cache key (0 when the run is
-    /// not incremental). Rejects go to the ledger.
-    pub fn next_batch(&mut self) -> Vec<(RawRecord, u128)> {
-        let settings = self.settings;
-        let mut batch = Vec::new();
-        let mut batch_bytes = 0;
-        while batch.len() < settings.batch_size && batch_bytes < MAX_BATCH_BYTES {
-            let outcome = self.records.next();
-            for file in self.records.opened.drain(..) {
-                self.ledger.opened(file);
+    /// Reads batches until the input ends, sending each to `to` (at most one waits there, so
+    /// memory stays bounded); stops early when the receiver is gone. Returns the files no
+    /// reader took and the records that were not articles.
+    pub fn send_batches(mut self, to: std::sync::mpsc::SyncSender<ReadBatch>) -> Skipped {
+        while !self.exhausted {
+            if to.send(self.next_batch()).is_err() {
+                break;
             }
+        }
+        (
+            self.records.skipped_files().clone(),
+            self.records.skipped_records(),
+        )
+    }
+
+    /// The next batch of records of this shard.
+    pub fn next_batch(&mut self) -> ReadBatch {
+        let t = std::time::Instant::now();
+        let settings = self.settings;
+        let mut records = Vec::new();
+        let mut events = Vec::new();
+        let mut batch_bytes = 0;
+        while records.len() < settings.batch_size && batch_bytes < MAX_BATCH_BYTES {
+            let outcome = self.records.next();
+            events.extend(self.records.opened.drain(..).map(ReadEvent::Opened));
             let Some(outcome) = outcome else {
                 self.exhausted = true;
                 break;
@@ -70,7 +91,7 @@ impl<'s> Reader<'s> {
             let record = match outcome {
                 Ok(record) if self.in_shard(&record.doc_id) => record,
                 Err(r) if self.in_shard(&format!("{} {}", r.source, r.record)) => {
-                    self.ledger.reject(r);
+                    events.push(ReadEvent::Rejected(r));
                     continue;
                 }
                 _ => continue,
@@ -80,11 +101,11 @@ impl<'s> Reader<'s> {
                     "duplicate doc_id: `{}` was used by an earlier record",
                     record.doc_id
                 );
-                self.ledger.reject(Reject {
+                events.push(ReadEvent::Rejected(Reject {
                     source: record.source,
                     record: record.record,
                     reason,
-                });
+                }));
                 continue;
             }
             batch_bytes += record.len();
@@ -93,28 +114,26 @@ impl<'s> Reader<'s> {
             } else {
                 0
             };
-            batch.push((record, key));
+            records.push((record, key));
         }
-        batch
-    }
-
-    /// Files no reader took, by extension, and records that were not articles, by kind.
-    pub fn skipped(
-        &self,
-    ) -> (
-        std::collections::BTreeMap<String, u64>,
-        std::collections::BTreeMap<String, u64>,
-    ) {
-        (
-            self.records.skipped_files().clone(),
-            self.records.skipped_records(),
-        )
+        ReadBatch {
+            records,
+            events,
+            bytes_opened: self.records.bytes_opened,
+            took: t.elapsed(),
+        }
     }
 
     fn in_shard(&self, key: &str) -> bool {
         self.settings.shard.is_none_or(|s| s.contains(key))
     }
 }
+
+/// Files no reader took, by extension, and records that were not articles, by kind.
+pub type Skipped = (
+    std::collections::BTreeMap<String, u64>,
+    std::collections::BTreeMap<String, u64>,
+);
 
 /// Per-input counts for the manifest; `records == documents + rejects`.
 #[derive(Debug, Clone, Default)]
@@ -165,6 +184,16 @@ impl Ledger {
                 .insert(source.to_string(), InputCounts::default());
         }
         self.counts.get_mut(source).expect("inserted above")
+    }
+
+    /// What happened while a batch was read, in order.
+    pub fn record(&mut self, events: Vec<ReadEvent>) {
+        for event in events {
+            match event {
+                ReadEvent::Opened(file) => self.opened(file),
+                ReadEvent::Rejected(r) => self.reject(r),
+            }
+        }
     }
 
     /// A file that was opened.

@@ -159,39 +159,52 @@ fn read_and_analyse(
     analyser: &mut Analyser,
 ) -> Result<Analysed> {
     let progress = Progress::new(settings);
-    let mut reader = Reader::new(settings, walk, dir)?;
+    let mut ledger = Ledger::new(dir)?;
     let mut totals = Totals::default();
     let tables = DocumentTables::create(dir, settings.format)?;
     let (mut bytes, mut aggregate_time) = (0u64, Duration::ZERO);
-    let (tables, documents) =
-        with_group_writer(tables, &settings.lexicon, settings.batch_size, |writer| {
-            while !reader.exhausted() {
-                let t = Instant::now();
-                let batch = reader.next_batch();
-                analyser.times.ingest += t.elapsed();
-                let outcomes = analyser.analyse(batch)?;
+    // Reading runs on a thread of its own, one batch ahead of the analysis.
+    let (sender, batches) = std::sync::mpsc::sync_channel(1);
+    let (written, skipped) = std::thread::scope(|scope| {
+        let reading = std::thread::Builder::new()
+            .name("newsetl-read".into())
+            .spawn_scoped(scope, || Reader::new(settings, walk).send_batches(sender))
+            .map_err(|e| Error::io("starting the reader thread".to_string(), e))?;
+        let written = with_group_writer(tables, &settings.lexicon, settings.batch_size, |writer| {
+            for batch in &batches {
+                analyser.times.ingest += batch.took;
+                ledger.record(batch.events);
+                let outcomes = analyser.analyse(batch.records)?;
                 let t = Instant::now();
                 for outcome in outcomes {
                     match outcome {
                         Ok((doc, counts)) => {
                             bytes += doc.doc.text.len() as u64;
-                            reader.ledger.document(&doc.doc.meta.source);
+                            ledger.document(&doc.doc.meta.source);
                             totals.add(&counts);
                             writer.push((doc, counts))?;
                         }
-                        Err(r) => reader.ledger.reject(r),
+                        Err(r) => ledger.reject(r),
                     }
                 }
                 aggregate_time += t.elapsed();
-                let rejects = reader.ledger.rejects.len();
+                let rejects = ledger.rejects.len();
                 debug!(documents = writer.documents, rejects, "batch written");
-                progress.update(reader.bytes_opened(), writer.documents, rejects);
+                progress.update(batch.bytes_opened, writer.documents, rejects);
                 // Every input but the one being read is complete.
-                reader.ledger.flush(1)?;
+                ledger.flush(1)?;
             }
             writer.finish()?;
             Ok(writer.documents)
-        })?;
+        });
+        // On an error the receiver goes first, so the reader stops at its next batch.
+        drop(batches);
+        let skipped = reading
+            .join()
+            .map_err(|_| Error::Run("the reader thread panicked".into()))?;
+        Ok::<_, Error>((written?, skipped))
+    })?;
+    let (tables, documents) = written;
     progress.finish();
     let mentions = tables.mentions_written;
     debug_assert_eq!(documents, tables.documents_written);
@@ -201,13 +214,13 @@ fn read_and_analyse(
         .into_iter()
         .map(|(name, n)| (name.to_string(), n))
         .collect();
-    let (skipped_files, skipped_records) = reader.skipped();
+    let (skipped_files, skipped_records) = skipped;
     log_skipped(&skipped_files, &skipped_records);
     Ok(Analysed {
         totals,
         skipped_files,
         skipped_records,
-        ledger: reader.ledger,
+        ledger,
         rows,
         documents,
         mentions,
