@@ -40,7 +40,7 @@ impl AddAssign for StageTimes {
 pub type Outcome = std::result::Result<DocResult, Reject>;
 
 /// One record after all per-document stages (or taken from the cache).
-struct Processed {
+pub struct Processed {
     outcome: Outcome,
     times: StageTimes,
     /// The cache key and the encoded entry, in incremental runs.
@@ -99,12 +99,18 @@ impl<'s> Analyser<'s> {
         self.old_cache.as_ref()
     }
 
-    /// Analyses a batch in parallel; the outcomes come back in input order.
-    pub fn analyse(&mut self, batch: Vec<(RawRecord, u128)>) -> Result<Vec<Outcome>> {
-        let processed: Vec<Processed> = batch
+    /// Runs the per-document stages on a batch in parallel (only reads the analyser, so
+    /// that the previous batch can be settled and written meanwhile).
+    pub fn process(&self, batch: Vec<(RawRecord, u128)>) -> Vec<Processed> {
+        batch
             .into_par_iter()
             .map(|(record, key)| self.process_or_reuse(record, key))
-            .collect();
+            .collect()
+    }
+
+    /// Adds up a processed batch's stage times and keeps its cache entries, in input
+    /// order; returns its outcomes.
+    pub fn settle(&mut self, processed: Vec<Processed>) -> Result<Vec<Outcome>> {
         let mut outcomes = Vec::with_capacity(processed.len());
         for item in processed {
             self.times += item.times;

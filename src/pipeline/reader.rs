@@ -63,19 +63,28 @@ impl<'s> Reader<'s> {
     /// memory stays bounded); stops early when the receiver is gone. Returns the files no
     /// reader took and the records that were not articles.
     pub fn send_batches(mut self, to: std::sync::mpsc::SyncSender<ReadBatch>) -> Skipped {
-        while !self.exhausted {
-            if to.send(self.next_batch()).is_err() {
+        while let Some(batch) = self.next_batch() {
+            if to.send(batch).is_err() {
                 break;
             }
         }
+        self.skipped()
+    }
+
+    /// Files no reader took and records that were not articles, so far.
+    pub fn skipped(&self) -> Skipped {
         (
             self.records.skipped_files().clone(),
             self.records.skipped_records(),
         )
     }
 
-    /// The next batch of records of this shard.
-    pub fn next_batch(&mut self) -> ReadBatch {
+    /// The next batch of records of this shard; `None` once the input has ended (the batch
+    /// that meets the end may be empty, and carries what happened while reading it).
+    pub fn next_batch(&mut self) -> Option<ReadBatch> {
+        if self.exhausted {
+            return None;
+        }
         let t = std::time::Instant::now();
         let settings = self.settings;
         let mut records = Vec::new();
@@ -116,12 +125,12 @@ impl<'s> Reader<'s> {
             };
             records.push((record, key));
         }
-        ReadBatch {
+        Some(ReadBatch {
             records,
             events,
             bytes_opened: self.records.bytes_opened,
             took: t.elapsed(),
-        }
+        })
     }
 
     fn in_shard(&self, key: &str) -> bool {

@@ -1,9 +1,11 @@
 //! Orchestration: stream documents through the stages in bounded batches and write the tables.
 //!
-//! A run is a few named parts: [`Reader`] (input order, shard filter, duplicate ids, the
-//! ledger), [`Analyser`] (the per-document stages in parallel, the incremental cache),
-//! [`with_group_writer`] (row groups, the writer thread), the corpus tables from the folded
-//! [`Totals`], the manifest, and the commit of the staging directory. Only the totals live
+//! A run is a few named parts: [`Reader`] (input order, shard filter, duplicate ids; on a
+//! thread of its own, one batch ahead), [`Analyser`] (the per-document stages in parallel,
+//! the incremental cache), the [`Ledger`] (where every record went), [`with_group_writer`]
+//! (row groups, the writer thread), the corpus tables from the folded [`Totals`], the
+//! manifest, and the commit of the staging directory. While one batch is analysed, the one
+//! before it is folded; with one thread, everything runs inline, so one thread is one core. Only the totals live
 //! until the end, so memory is bounded by a batch plus the distinct entities and pairs.
 //!
 //! Tables are written to a staging directory beside the output and swapped in only when the
@@ -15,12 +17,12 @@ use std::time::{Duration, Instant};
 
 use tracing::{debug, info, warn};
 
-use super::analyse::{Analyser, StageTimes};
+use super::analyse::{Analyser, Outcome, StageTimes};
 use super::cache;
 use super::config::Settings;
 use super::progress::Progress;
-use super::reader::{Ledger, Reader};
-use super::writer::{with_group_writer, write_corpus_tables, DocumentTables};
+use super::reader::{Ledger, ReadBatch, Reader, Skipped};
+use super::writer::{with_group_writer, write_corpus_tables, DocumentTables, GroupWriter};
 use crate::error::{Error, Result};
 use crate::sinks::manifest::{
     self, CacheInfo, InputSummary, Manifest, PipelineInfo, ShardInfo, StageInfo,
@@ -151,7 +153,8 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
 }
 
 /// Reads every record, analyses the documents batch by batch, writes the per-document
-/// tables and folds the corpus totals, in input order.
+/// tables and folds the corpus totals, in input order. While one batch is analysed, the one
+/// before it is folded and handed to the table writer.
 fn read_and_analyse(
     settings: &Settings,
     walk: ingest::Walk,
@@ -159,55 +162,50 @@ fn read_and_analyse(
     analyser: &mut Analyser,
 ) -> Result<Analysed> {
     let progress = Progress::new(settings);
-    let mut ledger = Ledger::new(dir)?;
-    let mut totals = Totals::default();
+    let mut folder = Folder {
+        ledger: Ledger::new(dir)?,
+        totals: Totals::default(),
+        bytes: 0,
+        time: Duration::ZERO,
+    };
     let tables = DocumentTables::create(dir, settings.format)?;
-    let (mut bytes, mut aggregate_time) = (0u64, Duration::ZERO);
-    // Reading runs on a thread of its own, one batch ahead of the analysis.
-    let (sender, batches) = std::sync::mpsc::sync_channel(1);
-    let (written, skipped) = std::thread::scope(|scope| {
-        let reading = std::thread::Builder::new()
-            .name("newsetl-read".into())
-            .spawn_scoped(scope, || Reader::new(settings, walk).send_batches(sender))
-            .map_err(|e| Error::io("starting the reader thread".to_string(), e))?;
-        let written = with_group_writer(tables, &settings.lexicon, settings.batch_size, |writer| {
-            for batch in &batches {
+    let (written, skipped) = with_reader(settings, walk, |batches| {
+        with_group_writer(tables, &settings.lexicon, settings.batch_size, |writer| {
+            // The previous batch's outcomes, and how far reading had got with it.
+            let mut pending: Option<(Vec<Outcome>, u64)> = None;
+            for batch in batches {
                 analyser.times.ingest += batch.took;
-                ledger.record(batch.events);
-                let outcomes = analyser.analyse(batch.records)?;
-                let t = Instant::now();
-                for outcome in outcomes {
-                    match outcome {
-                        Ok((doc, counts)) => {
-                            bytes += doc.doc.text.len() as u64;
-                            ledger.document(&doc.doc.meta.source);
-                            totals.add(&counts);
-                            writer.push((doc, counts))?;
+                let work = &*analyser;
+                let (processed, folded) = rayon::join(
+                    || work.process(batch.records),
+                    || -> Result<()> {
+                        if let Some((outcomes, opened)) = pending.take() {
+                            folder.fold(outcomes, writer, &progress, opened)?;
                         }
-                        Err(r) => ledger.reject(r),
-                    }
-                }
-                aggregate_time += t.elapsed();
-                let rejects = ledger.rejects.len();
-                debug!(documents = writer.documents, rejects, "batch written");
-                progress.update(batch.bytes_opened, writer.documents, rejects);
-                // Every input but the one being read is complete.
-                ledger.flush(1)?;
+                        folder.ledger.record(batch.events);
+                        Ok(())
+                    },
+                );
+                folded?;
+                pending = Some((analyser.settle(processed)?, batch.bytes_opened));
+            }
+            if let Some((outcomes, opened)) = pending {
+                folder.fold(outcomes, writer, &progress, opened)?;
             }
             writer.finish()?;
             Ok(writer.documents)
-        });
-        // On an error the receiver goes first, so the reader stops at its next batch.
-        drop(batches);
-        let skipped = reading
-            .join()
-            .map_err(|_| Error::Run("the reader thread panicked".into()))?;
-        Ok::<_, Error>((written?, skipped))
+        })
     })?;
     let (tables, documents) = written;
     progress.finish();
     let mentions = tables.mentions_written;
     debug_assert_eq!(documents, tables.documents_written);
+    let Folder {
+        ledger,
+        totals,
+        bytes,
+        time: mut aggregate_time,
+    } = folder;
     aggregate_time += tables.time;
     let rows = tables
         .finish()?
@@ -228,6 +226,77 @@ fn read_and_analyse(
         times: analyser.times,
         aggregate_time,
         reused: analyser.reused,
+    })
+}
+
+/// What the analysed documents add up to, folded in input order.
+struct Folder {
+    ledger: Ledger,
+    totals: Totals,
+    /// Bytes of document text.
+    bytes: u64,
+    /// Time spent folding.
+    time: Duration,
+}
+
+impl Folder {
+    /// Records a batch's outcomes in the ledger, adds its documents to the totals and hands
+    /// them to the table writer; `opened` is how many input bytes were read by then.
+    fn fold(
+        &mut self,
+        outcomes: Vec<Outcome>,
+        writer: &mut GroupWriter,
+        progress: &Progress,
+        opened: u64,
+    ) -> Result<()> {
+        let t = Instant::now();
+        for outcome in outcomes {
+            match outcome {
+                Ok((doc, counts)) => {
+                    self.bytes += doc.doc.text.len() as u64;
+                    self.ledger.document(&doc.doc.meta.source);
+                    self.totals.add(&counts);
+                    writer.push((doc, counts))?;
+                }
+                Err(r) => self.ledger.reject(r),
+            }
+        }
+        self.time += t.elapsed();
+        let rejects = self.ledger.rejects.len();
+        debug!(documents = writer.documents, rejects, "batch written");
+        progress.update(opened, writer.documents, rejects);
+        // Every input but the one being read is complete.
+        self.ledger.flush(1)
+    }
+}
+
+/// Runs `consume` over the batches of the input: read on a thread of its own, one batch
+/// ahead, when there are several workers, and inline with one, so that one thread means one
+/// core. Returns what `consume` returned and what no reader took.
+fn with_reader<R>(
+    settings: &Settings,
+    walk: ingest::Walk,
+    consume: impl FnOnce(&mut dyn Iterator<Item = ReadBatch>) -> Result<R>,
+) -> Result<(R, Skipped)> {
+    if rayon::current_num_threads() == 1 {
+        let mut reader = Reader::new(settings, walk);
+        let mut batches = std::iter::from_fn(|| reader.next_batch());
+        let result = consume(&mut batches)?;
+        return Ok((result, reader.skipped()));
+    }
+    let (sender, batches) = std::sync::mpsc::sync_channel(1);
+    std::thread::scope(|scope| {
+        let reading = std::thread::Builder::new()
+            .name("newsetl-read".into())
+            .spawn_scoped(scope, || Reader::new(settings, walk).send_batches(sender))
+            .map_err(|e| Error::io("starting the reader thread".to_string(), e))?;
+        let result = consume(&mut batches.iter());
+        // On an error the receiver goes first, so the reader stops at its next batch.
+        drop(batches);
+        let skipped = reading
+            .join()
+            .map_err(|_| Error::Run("the reader thread panicked".into()))?;
+        Ok((result?, skipped))
     })
 }
 
