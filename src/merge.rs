@@ -5,8 +5,10 @@
 //! folded with [`Totals::merge`] and built by the registry's builders, as a run builds them;
 //! per-document tables are put back in input order (sorted paths, then records in file order),
 //! each document's rows in the registry's order, and cut into row groups of the run's size.
+//! The merge streams: each shard's table is read a row group at a time and one output group
+//! is held at once, so memory follows the group size, not the corpus.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -123,7 +125,9 @@ fn check_shards(dirs: &[PathBuf], manifests: &[WrittenManifest]) -> Result<()> {
 }
 
 /// Writes every per-document table of the registry: shard rows in input order, cut into row
-/// groups of `batch_size` documents. Returns the number of documents.
+/// groups of `batch_size` documents. Streams: each shard's table is read a row group at a
+/// time, and only one output group's rows are held, so memory does not grow with the corpus.
+/// Returns the number of documents.
 fn merge_document_tables(
     shards: &[PathBuf],
     dir: &Path,
@@ -131,36 +135,205 @@ fn merge_document_tables(
     format: Format,
     rows: &mut BTreeMap<String, u64>,
 ) -> Result<usize> {
-    let documents = read_all(shards, "documents")?;
-    let documents = documents.take(&document_order(&documents)?)?;
-    let doc_ids = documents.column("doc_id")?.str()?.clone();
-    let position: HashMap<&str, u32> = doc_ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.unwrap_or(""), i as u32))
-        .collect();
-    let n_docs = documents.height();
+    let order = DocumentOrder::read(shards)?;
     for spec in TABLES {
         let Rows::PerDocument { within, .. } = spec.rows else {
             continue;
         };
-        let frame = if spec.name == "documents" {
-            documents.clone()
-        } else {
-            read_all(shards, spec.name)?
-        };
-        let (frame, docs_of_rows) = in_document_order(&frame, &position, within)?;
+        let mut cursors: Vec<TableCursor> = shards
+            .iter()
+            .map(|shard| TableCursor::open(&shard.join(format!("{}.parquet", spec.name))))
+            .collect::<Result<_>>()?;
         let mut writer = TableWriter::create(dir, spec.name, &spec.schema(), format)?;
-        let mut start = 0usize;
-        for group_start in (0..n_docs).step_by(batch_size) {
-            let group_end = (group_start + batch_size) as u32;
-            let end = start + docs_of_rows[start..].partition_point(|&d| d < group_end);
-            writer.write(&mut frame.slice(start as i64, end - start))?;
-            start = end;
+        for group in order.docs.chunks(batch_size) {
+            let mut frame: Option<DataFrame> = None;
+            for (shard, cursor) in cursors.iter_mut().enumerate() {
+                let ids: HashSet<u128> = group
+                    .iter()
+                    .filter(|d| d.shard as usize == shard)
+                    .map(|d| d.id)
+                    .collect();
+                let rows = cursor.take_rows_of(&ids)?;
+                match &mut frame {
+                    None => frame = Some(rows),
+                    Some(f) => {
+                        f.vstack_mut_owned(rows)?;
+                    }
+                }
+            }
+            let position: HashMap<u128, u32> = group
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.id, i as u32))
+                .collect();
+            let mut frame = frame.unwrap_or_default();
+            frame.rechunk_mut();
+            let mut frame = in_document_order(&frame, &position, within)?;
+            writer.write(&mut frame)?;
+        }
+        for cursor in &mut cursors {
+            cursor.expect_end()?;
         }
         rows.insert(spec.name.to_string(), writer.finish()?);
     }
-    Ok(n_docs)
+    Ok(order.docs.len())
+}
+
+/// Every document of the shards, in input order.
+struct DocumentOrder {
+    docs: Vec<ShardDocument>,
+}
+
+/// A document (its id's hash: 16 bytes, not the id) and the shard that holds it.
+struct ShardDocument {
+    shard: u32,
+    id: u128,
+}
+
+/// The hash that stands for a doc_id in a merge.
+fn id_hash(doc_id: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(doc_id.as_bytes())
+}
+
+impl DocumentOrder {
+    /// Reads the documents' ids and places (not their text) from every shard and puts them
+    /// in input order: the source path compared by components (the order of a sorted
+    /// directory walk), then the record's place in the file (its line, or its WARC record
+    /// number).
+    fn read(shards: &[PathBuf]) -> Result<Self> {
+        // (source, record number, document); sources are few, so each is kept once.
+        let mut paths: BTreeMap<Vec<String>, u32> = BTreeMap::new();
+        let mut source_of: HashMap<String, u32> = HashMap::new();
+        let mut keyed: Vec<(u32, u64, ShardDocument)> = Vec::new();
+        for (shard, dir) in shards.iter().enumerate() {
+            let path = dir.join("documents.parquet");
+            let file = File::open(&path).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+            let frame = ParquetReader::new(file)
+                .with_columns(Some(vec![
+                    "doc_id".into(),
+                    "source".into(),
+                    "record".into(),
+                ]))
+                .finish()
+                .map_err(|e| usage(format!("{}: {e}", path.display())))?;
+            let ids = frame.column("doc_id")?.str()?;
+            let sources = frame.column("source")?.str()?;
+            let records = frame.column("record")?.str()?;
+            for ((id, source), record) in ids.iter().zip(sources.iter()).zip(records.iter()) {
+                // `line 12` (JSONL, CSV, TREC) or `record 3` (WARC): the number orders records.
+                let number = record
+                    .and_then(|r| r.rsplit(' ').next())
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0);
+                let source = source.unwrap_or("");
+                let next = source_of.len() as u32;
+                let source = *source_of.entry(source.to_string()).or_insert_with(|| {
+                    paths.insert(source.split('/').map(String::from).collect(), next);
+                    next
+                });
+                let doc = ShardDocument {
+                    shard: shard as u32,
+                    id: id_hash(id.unwrap_or("")),
+                };
+                keyed.push((source, number, doc));
+            }
+        }
+        // Each source's rank among the sources sorted by path components.
+        let mut rank = vec![0u32; paths.len()];
+        for (r, &s) in paths.values().enumerate() {
+            rank[s as usize] = r as u32;
+        }
+        keyed.sort_by_key(|(source, number, _)| (rank[*source as usize], *number));
+        Ok(DocumentOrder {
+            docs: keyed.into_iter().map(|(_, _, doc)| doc).collect(),
+        })
+    }
+}
+
+/// One shard's table, read a row group at a time, in the shard's document order.
+struct TableCursor {
+    path: PathBuf,
+    /// Row groups not read yet: (first row, rows).
+    groups: std::collections::VecDeque<(usize, usize)>,
+    /// Rows read and not yet taken.
+    loaded: DataFrame,
+}
+
+impl TableCursor {
+    fn open(path: &Path) -> Result<Self> {
+        let bad = |e: &dyn std::fmt::Display| usage(format!("{}: {e}", path.display()));
+        let file = File::open(path).map_err(|e| bad(&e))?;
+        let mut reader = ParquetReader::new(file);
+        let metadata = reader.get_metadata().map_err(|e| bad(&e))?;
+        let mut first = 0;
+        let groups = metadata
+            .row_groups
+            .iter()
+            .map(|g| {
+                let range = (first, g.num_rows());
+                first += g.num_rows();
+                range
+            })
+            .collect();
+        // No rows, but the table's columns.
+        let loaded = reader
+            .with_slice(Some((0, 0)))
+            .finish()
+            .map_err(|e| bad(&e))?;
+        Ok(TableCursor {
+            path: path.to_path_buf(),
+            groups,
+            loaded,
+        })
+    }
+
+    /// Reads the next row group; `false` at the end of the table.
+    fn load_next(&mut self) -> Result<bool> {
+        let Some((first, rows)) = self.groups.pop_front() else {
+            return Ok(false);
+        };
+        let bad = |e: &dyn std::fmt::Display| usage(format!("{}: {e}", self.path.display()));
+        let file = File::open(&self.path).map_err(|e| bad(&e))?;
+        let group = ParquetReader::new(file)
+            .with_slice(Some((first, rows)))
+            .finish()
+            .map_err(|e| bad(&e))?;
+        self.loaded.vstack_mut_owned(group).map_err(|e| bad(&e))?;
+        Ok(true)
+    }
+
+    /// Takes the leading rows whose document is one of `ids` (the shard's next documents, in
+    /// order; a document may have no rows in this table).
+    fn take_rows_of(&mut self, ids: &HashSet<u128>) -> Result<DataFrame> {
+        loop {
+            let taken = self
+                .loaded
+                .column("doc_id")?
+                .str()?
+                .iter()
+                .take_while(|id| ids.contains(&id_hash(id.unwrap_or(""))))
+                .count();
+            if taken < self.loaded.height() || !self.load_next()? {
+                let rest = self.loaded.height() - taken;
+                let rows = self.loaded.slice(0, taken);
+                self.loaded = self.loaded.slice(taken as i64, rest);
+                return Ok(rows);
+            }
+        }
+    }
+
+    /// Fails when rows are left that no document of the shards claimed.
+    fn expect_end(&mut self) -> Result<()> {
+        while self.load_next()? {}
+        if self.loaded.height() == 0 {
+            return Ok(());
+        }
+        let id = self.loaded.column("doc_id")?.str()?.get(0).unwrap_or("");
+        Err(usage(format!(
+            "shards disagree: {id} has rows in {} but no document",
+            self.path.display()
+        )))
+    }
 }
 
 /// One table of every shard, stacked.
@@ -185,28 +358,6 @@ fn read_all(dirs: &[PathBuf], table: &str) -> Result<DataFrame> {
     Ok(frame)
 }
 
-/// Input order of documents: the source path compared by components (the order of a sorted
-/// directory walk), then the record's place in the file (its line, or its WARC record number).
-fn document_order(documents: &DataFrame) -> Result<IdxCa> {
-    let sources = documents.column("source")?.str()?;
-    let records = documents.column("record")?.str()?;
-    let keys: Vec<(Vec<&str>, u64)> = sources
-        .iter()
-        .zip(records.iter())
-        .map(|(s, r)| {
-            // `line 12` (JSONL, CSV, TREC) or `record 3` (WARC): the number orders records.
-            let line = r
-                .and_then(|r| r.rsplit(' ').next())
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(0);
-            (s.unwrap_or("").split('/').collect(), line)
-        })
-        .collect();
-    let mut idx: Vec<u32> = (0..keys.len() as u32).collect();
-    idx.sort_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
-    Ok(IdxCa::from_vec("".into(), idx))
-}
-
 /// A column that orders rows within a document.
 enum OrderColumn {
     Int(Int64Chunked),
@@ -222,13 +373,13 @@ impl OrderColumn {
     }
 }
 
-/// The rows of `frame` sorted by their document's position, then by the `within` columns;
-/// with the position of each row's document.
+/// The rows of `frame` sorted by their document's position (by doc_id hash), then by the
+/// `within` columns.
 fn in_document_order(
     frame: &DataFrame,
-    position: &HashMap<&str, u32>,
+    position: &HashMap<u128, u32>,
     within: &[&str],
-) -> Result<(DataFrame, Vec<u32>)> {
+) -> Result<DataFrame> {
     let docs: Vec<u32> = frame
         .column("doc_id")?
         .str()?
@@ -236,7 +387,7 @@ fn in_document_order(
         .map(|id| {
             let id = id.unwrap_or("");
             position
-                .get(id)
+                .get(&id_hash(id))
                 .copied()
                 .ok_or_else(|| usage(format!("shards disagree: {id} has rows but no document")))
         })
@@ -260,8 +411,7 @@ fn in_document_order(
             })
         })
     });
-    let docs = idx.iter().map(|&i| docs[i as usize]).collect();
-    Ok((frame.take(&IdxCa::from_vec("".into(), idx))?, docs))
+    Ok(frame.take(&IdxCa::from_vec("".into(), idx))?)
 }
 
 /// Every shard's rejects.
