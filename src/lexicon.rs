@@ -437,6 +437,7 @@ impl Lexicon {
                 }
             }
         }
+        builder.add_unaccented_forms();
         Ok(builder.lexicon)
     }
 }
@@ -531,6 +532,57 @@ impl LexiconBuilder {
     }
 }
 
+impl LexiconBuilder {
+    /// News often drops accents (`Sao Paulo`, `Bogota`, `Zurich`): every name and alias of a
+    /// figure or place written with accents also matches without them, unless that form
+    /// already names something (a form a file lists wins over a derived one).
+    fn add_unaccented_forms(&mut self) {
+        let mut added = Vec::new();
+        for p in &self.lexicon.patterns {
+            let kind = self.lexicon.entities[p.entity as usize].kind;
+            if p.method == Method::Coreference || !matches!(kind, Kind::Figure | Kind::Place) {
+                continue;
+            }
+            let Some(plain) = without_accents(&p.text) else {
+                continue;
+            };
+            let key = (fold(&plain, p.case_sensitive), p.case_sensitive);
+            if self.definitions.contains_key(&key) {
+                continue;
+            }
+            self.definitions.insert(
+                key,
+                Definition {
+                    entity: p.entity,
+                    file: PathBuf::new(),
+                    line: 0,
+                },
+            );
+            added.push(Pattern {
+                text: plain,
+                entity: p.entity,
+                method: Method::Alias,
+                case_sensitive: p.case_sensitive,
+            });
+        }
+        self.lexicon.patterns.extend(added);
+    }
+}
+
+/// `text` without its combining accents (`São Paulo` -> `Sao Paulo`), when it had any.
+fn without_accents(text: &str) -> Option<String> {
+    use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+    if text.is_ascii() {
+        return None;
+    }
+    let plain: String = text
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .nfc()
+        .collect();
+    (plain != text && !plain.trim().is_empty()).then_some(plain)
+}
+
 /// The key under which a surface form is unique: itself, or its lowercase form when matching
 /// ignores case.
 fn fold(text: &str, case_sensitive: bool) -> String {
@@ -545,5 +597,53 @@ fn lexicon_error(e: &csv::Error) -> String {
     match e.position() {
         Some(pos) => format!("line {}: {}", pos.line(), e),
         None => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(rows: &str) -> Lexicon {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("places.tsv");
+        std::fs::write(&path, format!("kind\tname\taliases\tshort\n{rows}")).unwrap();
+        Lexicon::load(&[(path, true)]).unwrap()
+    }
+
+    fn forms(lexicon: &Lexicon, name: &str) -> Vec<String> {
+        let id = lexicon
+            .entities
+            .iter()
+            .position(|e| e.name == name)
+            .unwrap();
+        lexicon
+            .patterns
+            .iter()
+            .filter(|p| p.entity as usize == id)
+            .map(|p| p.text.clone())
+            .collect()
+    }
+
+    #[test]
+    fn accented_names_also_match_without_accents() {
+        let lexicon = load("place\tSão Paulo\t\t\nplace\tBogotá\tSanta Fe de Bogotá\t\n");
+        assert_eq!(forms(&lexicon, "São Paulo"), ["São Paulo", "Sao Paulo"]);
+        assert_eq!(
+            forms(&lexicon, "Bogotá"),
+            [
+                "Bogotá",
+                "Santa Fe de Bogotá",
+                "Bogota",
+                "Santa Fe de Bogota"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_listed_form_wins_over_an_unaccented_one() {
+        let lexicon = load("place\tCórdoba\t\t\nplace\tCordoba\t\t\n");
+        assert_eq!(forms(&lexicon, "Córdoba"), ["Córdoba"]);
+        assert_eq!(forms(&lexicon, "Cordoba"), ["Cordoba"]);
     }
 }
