@@ -236,6 +236,8 @@ impl EntityMatcher {
                     || in_fixture_line(text, first.start, first.end)
                     || self.names_an_organization(text, first.end))
             {
+                // The whole name is the team's: `SAN DIEGO 70 59` counts no `SAN` either.
+                taken_until = first.end;
                 continue;
             }
             let chosen = if first.method == Method::Coreference {
@@ -396,6 +398,8 @@ mod tests {
         add(Kind::Figure, "Chen Other", &[], &["Chen"], true);
         add(Kind::Place, "Beijing", &["Peking"], &[], true);
         add(Kind::Place, "Paris", &[], &[], true);
+        add(Kind::Place, "San Diego", &[], &[], true);
+        add(Kind::Place, "San", &[], &[], true);
         add(Kind::Term, "rights", &[], &[], false);
         add(Kind::Organization, "Clinton Administration", &[], &[], true);
         add(Kind::Figure, "Bill Clinton", &["Clinton"], &[], true);
@@ -492,6 +496,12 @@ mod tests {
         assert_eq!(places("Paris United won the cup."), 0);
         assert_eq!(places("PARIS AT BEIJING (doubleheader)"), 0);
         assert_eq!(places("PARIS 62 62 .500 4"), 0);
+        assert_eq!(
+            places("SAN DIEGO 70 59 .543 -"),
+            0,
+            "no shorter place inside a team's name"
+        );
+        assert_eq!(places("They met in San Diego."), 1);
         assert_eq!(places("He flew from Paris to Peking."), 2);
     }
 
