@@ -296,15 +296,29 @@ impl EntityMatcher {
     /// Whether the word right after a place is the last word of an organisation's name
     /// (`Manchester United`, `Leeds Rovers`, `London Newsroom`): the place names the
     /// organisation there.
+    /// Whether the capitalised words right after a place (up to three) end in an
+    /// organisation, venue or event word: `Paris Newsroom`, `New York Stock Exchange`.
     fn names_an_organization(&self, text: &str, end: usize) -> bool {
-        let Some(rest) = text[end..].strip_prefix(' ') else {
-            return false;
-        };
-        let word = rest
-            .split(|c: char| !(c.is_alphanumeric() || c == '.'))
-            .next()
-            .unwrap_or("");
-        word.starts_with(char::is_uppercase) && self.organization_words.contains(word)
+        let mut rest = &text[end..];
+        let mut last = "";
+        for _ in 0..3 {
+            let Some(after_space) = rest.strip_prefix(' ') else {
+                break;
+            };
+            let word = after_space
+                .split(|c: char| !(c.is_alphanumeric() || c == '.'))
+                .next()
+                .unwrap_or("");
+            if word.is_empty() || !word.starts_with(char::is_uppercase) {
+                break;
+            }
+            last = word;
+            rest = &after_space[word.len()..];
+        }
+        // `Exchange.` ends a sentence; `Co.` is an abbreviation: both forms count.
+        !last.is_empty()
+            && (self.organization_words.contains(last)
+                || self.organization_words.contains(last.trim_end_matches('.')))
     }
 }
 
@@ -484,7 +498,7 @@ mod tests {
     fn a_place_that_names_an_organisation_or_a_team_is_no_place() {
         let lex = lexicon();
         let words = crate::wordlist::WordLists {
-            organization_words: WordList::of(&["United", "Newsroom"]),
+            organization_words: WordList::of(&["United", "Newsroom", "Exchange", "War"]),
             ..Default::default()
         };
         let matcher = EntityMatcher::new(&lex, &words).unwrap();
@@ -502,6 +516,13 @@ mod tests {
             "no shorter place inside a team's name"
         );
         assert_eq!(places("They met in San Diego."), 1);
+        assert_eq!(places("Shares rose on the Paris Stock Exchange."), 0);
+        assert_eq!(places("After the Paris War ended."), 0);
+        assert_eq!(
+            places("In Paris Tuesday Morning Light Exchange rates fell."),
+            1,
+            "three words at most"
+        );
         assert_eq!(places("He flew from Paris to Peking."), 2);
     }
 
