@@ -233,6 +233,7 @@ impl EntityMatcher {
             }
             if self.places.contains(&first.entity)
                 && (followed_by_score(text, first.end)
+                    || in_compound_adjective(text, first.end)
                     || in_fixture_line(text, first.start, first.end)
                     || self.names_an_organization(text, first.end))
             {
@@ -296,8 +297,9 @@ impl EntityMatcher {
     /// Whether the word right after a place is the last word of an organisation's name
     /// (`Manchester United`, `Leeds Rovers`, `London Newsroom`): the place names the
     /// organisation there.
-    /// Whether the capitalised words right after a place (up to three) end in an
-    /// organisation, venue or event word: `Paris Newsroom`, `New York Stock Exchange`.
+    /// Whether the capitalised words right after a place (up to three; one in capitals)
+    /// end in an organisation, venue or event word: `Paris Newsroom`, `New York Stock
+    /// Exchange`, `U.S. OPEN`.
     fn names_an_organization(&self, text: &str, end: usize) -> bool {
         let mut rest = &text[end..];
         let mut last = "";
@@ -314,12 +316,38 @@ impl EntityMatcher {
             }
             last = word;
             rest = &after_space[word.len()..];
+            // In a headline in capitals every word is capitalised: only the next one counts
+            // (`U.S. OPEN`, but not `SCOTLAND IN WORLD CUP QUALIFIER`).
+            if word.chars().all(|c| !c.is_lowercase()) {
+                break;
+            }
         }
-        // `Exchange.` ends a sentence; `Co.` is an abbreviation: both forms count.
-        !last.is_empty()
-            && (self.organization_words.contains(last)
-                || self.organization_words.contains(last.trim_end_matches('.')))
+        // `Exchange.` ends a sentence, `Co.` is an abbreviation, `OPEN` a headline's `Open`.
+        let bare = last.trim_end_matches('.');
+        let titled = title_case(bare);
+        !bare.is_empty()
+            && [last, bare, titled.as_str()]
+                .iter()
+                .any(|w| self.organization_words.contains(w))
     }
+}
+
+/// `OPEN` as `Open`; other words as they are.
+fn title_case(word: &str) -> String {
+    if !word.chars().all(|c| !c.is_lowercase()) {
+        return word.to_string();
+    }
+    let mut chars = word.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_string() + &chars.as_str().to_lowercase()
+    })
+}
+
+/// Whether the place is the first half of a compound adjective (`U.S.-led`, `Paris-based`):
+/// news treats those as descriptions, not as mentions of the place.
+fn in_compound_adjective(text: &str, end: usize) -> bool {
+    let mut rest = text[end..].chars();
+    rest.next() == Some('-') && rest.next().is_some_and(char::is_lowercase)
 }
 
 /// Whether the place stands in a fixtures line of two teams in capitals (`CINCINNATI AT
@@ -518,6 +546,12 @@ mod tests {
         assert_eq!(places("They met in San Diego."), 1);
         assert_eq!(places("Shares rose on the Paris Stock Exchange."), 0);
         assert_eq!(places("After the Paris War ended."), 0);
+        assert_eq!(places("PARIS WAR ENDS"), 0);
+        assert_eq!(
+            places("ROMA BEAT PARIS IN WAR GAMES"),
+            1,
+            "a headline in capitals"
+        );
         assert_eq!(
             places("In Paris Tuesday Morning Light Exchange rates fell."),
             1,
