@@ -120,12 +120,14 @@ enum Command {
         output: PathBuf,
     },
     /// Score an output's `mentions` against gold mentions (JSON lines: doc_id, kind, surface,
-    /// start, end), for figures and places, as the development set's score.py does; or, with
-    /// --senses, the senses of term mentions against gold sense labels.
+    /// start, end), for figures and places (and organisations when the gold has them), as the
+    /// development set's score.py does; or, with --senses, the senses of term mentions
+    /// against gold sense labels.
     Eval {
-        /// The gold mentions.
+        /// The gold mentions; repeat for several files (`--gold gold.jsonl --gold
+        /// gold_organizations.jsonl`).
         #[arg(long, required_unless_present = "senses", conflicts_with = "senses")]
-        gold: Option<PathBuf>,
+        gold: Vec<PathBuf>,
         /// Gold sense labels (JSON lines: doc_id, term, surface, start, sense).
         #[arg(long)]
         senses: Option<PathBuf>,
@@ -279,7 +281,7 @@ fn run(pipeline_path: PathBuf, overrides: Overrides) -> Result<(), Error> {
 
 /// `newsetl eval`: mentions against gold mentions, or term senses against gold senses.
 fn eval(
-    gold: Option<PathBuf>,
+    gold: Vec<PathBuf>,
     senses: Option<PathBuf>,
     output: &std::path::Path,
     errors: usize,
@@ -296,7 +298,7 @@ fn eval(
         let report = newsetl::eval::senses::evaluate_senses(&senses, output)?;
         let text = newsetl::eval::senses::render_senses(&report, errors > 0);
         print(serde_json::to_string_pretty(&report), text);
-    } else if let Some(gold) = gold {
+    } else {
         let scores = newsetl::eval::evaluate(&gold, output, errors)?;
         let text = newsetl::eval::render(&scores, errors);
         print(serde_json::to_string_pretty(&scores), text);

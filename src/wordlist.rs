@@ -94,6 +94,9 @@ pub struct WordLists {
     pub demonyms: WordList,
     /// `title_words.txt`: section and masthead words (`News`, `Radio`): never a candidate alone.
     pub title_words: WordList,
+    /// `event_words.txt`: organisation words that end an event's or a venue's name (`War`,
+    /// `Stadium`): such a run is no discovered organisation.
+    pub event_words: WordList,
 }
 
 /// The files of a word-list folder, in the order of [`WordLists`]' fields.
@@ -108,6 +111,7 @@ pub const WORD_LIST_FILES: &[&str] = &[
     "place_prepositions.txt",
     "demonyms.txt",
     "title_words.txt",
+    "event_words.txt",
 ];
 
 impl WordLists {
@@ -125,6 +129,7 @@ impl WordLists {
             place_prepositions: read("place_prepositions.txt")?,
             demonyms: read("demonyms.txt")?,
             title_words: read("title_words.txt")?,
+            event_words: read("event_words.txt")?,
         })
     }
 }

@@ -56,15 +56,26 @@ pub(crate) fn read_gold<T: serde::de::DeserializeOwned>(path: &Path) -> Result<V
         .collect()
 }
 
-/// Scores the mentions in `output` against `gold` (JSON lines), for figures and places.
-pub fn evaluate(gold: &Path, output: &Path, errors: usize) -> Result<BTreeMap<String, Score>> {
+/// Scores the mentions in `output` against the gold files (JSON lines), for figures and
+/// places, and for organisations when the gold has some.
+pub fn evaluate(
+    gold: &[std::path::PathBuf],
+    output: &Path,
+    errors: usize,
+) -> Result<BTreeMap<String, Score>> {
     let mut gold_bags: HashMap<(String, String), Bag> = HashMap::new();
-    for g in read_gold::<Gold>(gold)? {
-        *gold_bags
-            .entry((doc_key(&g.doc_id).to_string(), g.kind))
-            .or_default()
-            .entry(g.surface)
-            .or_default() += 1;
+    let mut kinds = vec!["figure", "place"];
+    for file in gold {
+        for g in read_gold::<Gold>(file)? {
+            if g.kind == "organization" && !kinds.contains(&"organization") {
+                kinds.push("organization");
+            }
+            *gold_bags
+                .entry((doc_key(&g.doc_id).to_string(), g.kind))
+                .or_default()
+                .entry(g.surface)
+                .or_default() += 1;
+        }
     }
     if !output.join("mentions.csv").is_file() && !output.join("mentions.parquet").is_file() {
         return Err(Error::Usage(format!(
@@ -74,7 +85,7 @@ pub fn evaluate(gold: &Path, output: &Path, errors: usize) -> Result<BTreeMap<St
     }
     let mut pred_bags: HashMap<(String, String), Bag> = HashMap::new();
     for_each_row(output, "mentions", |r| {
-        if r["kind"] == "figure" || r["kind"] == "place" {
+        if kinds.contains(&r["kind"].as_str()) {
             *pred_bags
                 .entry((doc_key(&r["doc_id"]).to_string(), r["kind"].clone()))
                 .or_default()
@@ -88,7 +99,7 @@ pub fn evaluate(gold: &Path, output: &Path, errors: usize) -> Result<BTreeMap<St
     docs.dedup();
     let empty = Bag::new();
     let mut out = BTreeMap::new();
-    for kind in ["figure", "place"] {
+    for kind in kinds {
         let (mut tp, mut fps, mut fns): (u64, Bag, Bag) = (0, Bag::new(), Bag::new());
         for doc in &docs {
             let key = (doc.to_string(), kind.to_string());

@@ -101,10 +101,17 @@ fn organisations_and_demonyms_are_not_figures_or_places() {
             !["Chinese", "American", "French", "British"].contains(&m["surface"].as_str()),
             "demonym counted: {m:?}"
         );
-        assert!(["figure", "place", "term"].contains(&m["kind"].as_str()));
+        assert!(["figure", "place", "term", "organization"].contains(&m["kind"].as_str()));
     }
     // `Clinton Administration` (twice) is an organisation, not the figure Clinton.
     assert_eq!(s.count(LAT, "Bill Clinton"), 5);
+    let administration = s
+        .mentions
+        .iter()
+        .filter(|m| m["entity"] == "Clinton Administration")
+        .inspect(|m| assert_eq!(m["kind"], "organization"))
+        .count();
+    assert_eq!(administration, 2, "organisations are rows of `mentions`");
 }
 
 #[test]

@@ -240,9 +240,6 @@ pub fn mentions_table(group: &[DocResult], lexicon: &Lexicon) -> PolarsResult<Da
         let mut offsets = CodePoints::new(text);
         for m in &doc.mentions {
             let e = names.entity(m.entity);
-            if e.kind == Kind::Organization {
-                continue;
-            }
             doc_id.push(doc.doc.meta.doc_id.as_str());
             sentence.push(i64::from(m.sentence));
             start.push(offsets.at(m.start) as i64);

@@ -351,7 +351,7 @@ impl<'a> Scan<'a> {
             .organization_words
             .contains(self.word(last))
         {
-            self.candidate(first, last, state);
+            self.organization(first, last, state);
             return;
         }
         let e = self.evidence(start, (first, end), titled, known_people);
@@ -397,6 +397,32 @@ impl<'a> Scan<'a> {
             end: self.tokens[last].end,
             entity,
             method,
+            sense: None,
+        });
+    }
+
+    /// A run that ends in an organisation word (`Barrick Gold Corp`, `Crystal Palace United`)
+    /// names an organisation when a name comes before that word; the organisation word
+    /// alone (`Council`) and events and venues (`Gulf War`, `Wembley Stadium`) are only
+    /// candidates.
+    fn organization(&self, first: usize, last: usize, state: &mut ScanState) {
+        if last == first || self.rules.words.event_words.contains(self.word(last)) {
+            self.candidate(first, last, state);
+            return;
+        }
+        let name = &self.text[self.tokens[first].start..self.tokens[last].end];
+        let entity = state.discovered.add(Kind::Organization, name);
+        state.absorbed.extend(
+            (first..=last)
+                .filter(|&t| self.soft_place(t))
+                .filter_map(|t| self.covered[t]),
+        );
+        state.found.push(Mention {
+            sentence: self.doc.sentence_of(self.tokens[first].start) as u32,
+            start: self.tokens[first].start,
+            end: self.tokens[last].end,
+            entity,
+            method: Method::Discovery,
             sense: None,
         });
     }
@@ -521,6 +547,45 @@ mod tests {
             case_sensitive: true,
         });
         lex
+    }
+
+    /// (surface, method) of every organisation found in `text`.
+    fn organizations(text: &str) -> Vec<(String, &'static str)> {
+        let lex = lexicon();
+        let words = WordLists::load(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/words"),
+        )
+        .unwrap();
+        let discovery = FigureDiscovery {
+            first_names: ["Andy"].map(String::from).into(),
+            words: words.clone(),
+        };
+        let matcher = EntityMatcher::new(&lex, &words)
+            .unwrap()
+            .with_discoverer(Box::new(discovery));
+        let doc = tokenize(CleanDocument::from_text(DocMeta::new("d", "d"), text));
+        let analyzed = matcher.analyze(doc, &lex);
+        let names = Names::new(&lex, &analyzed.discovered);
+        analyzed
+            .mentions
+            .iter()
+            .filter(|m| names.entity(m.entity).kind == Kind::Organization)
+            .map(|m| (text[m.start..m.end].to_string(), m.method.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn runs_ending_in_an_organisation_word_are_organisations() {
+        assert_eq!(
+            organizations("Shares of Barrick Gold Corp rose, the company said."),
+            [("Barrick Gold Corp".to_string(), "discovery")]
+        );
+        assert_eq!(
+            organizations("The National Security Council met."),
+            [("National Security Council".to_string(), "lexicon")]
+        );
+        assert!(organizations("He recalled the Gulf War and Wembley Stadium.").is_empty());
+        assert!(organizations("The Council met on Monday.").is_empty());
     }
 
     /// (surface, canonical name, method) of every figure found in `text`.
