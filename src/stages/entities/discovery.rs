@@ -280,10 +280,12 @@ impl<'a> Scan<'a> {
             first += 1;
             titled = true;
         }
-        // A capitalised word before a first name is a role (`Fullback Andre Joubert`).
+        // A capitalised word before a first name is a role (`Fullback Andre Joubert`), unless
+        // a hyphen makes them one first name (`Heinz-Harald Frentzen`).
         if end.saturating_sub(first) >= 3
             && !rules.first_names.contains(self.word(first))
             && rules.first_names.contains(self.word(first + 1))
+            && &self.text[self.tokens[first].end..self.tokens[first + 1].start] != "-"
         {
             first += 1;
             titled = true;
@@ -572,6 +574,14 @@ mod tests {
             .filter(|m| names.entity(m.entity).kind == Kind::Organization)
             .map(|m| (text[m.start..m.end].to_string(), m.method.as_str()))
             .collect()
+    }
+
+    #[test]
+    fn a_hyphenated_first_name_is_not_a_role() {
+        let found = figures("Swedish golfer Hans-Jesper Parnevik said he was tired.");
+        assert_eq!(found[0].0, "Hans-Jesper Parnevik");
+        let found = figures("Fullback Andy Joubert said he was tired.");
+        assert_eq!(found[0].0, "Andy Joubert");
     }
 
     #[test]
