@@ -134,6 +134,9 @@ struct ScanState {
     absorbed: Vec<usize>,
     candidates: Vec<(String, String)>,
     seen_candidates: HashSet<String>,
+    /// The first word of each organisation discovered so far in the document (`Barrick` of
+    /// `Barrick Gold Corp`): alone later, it is that organisation, not a person.
+    organization_short_forms: HashMap<String, EntityId>,
 }
 
 /// The evidence around a run of name words `first..end` (`start` includes leading titles).
@@ -358,6 +361,19 @@ impl<'a> Scan<'a> {
         }
         let e = self.evidence(start, (first, end), titled, known_people);
         let name = &self.text[self.tokens[first].start..self.tokens[last].end];
+        if end - first == 1 && !titled {
+            if let Some(&organization) = state.organization_short_forms.get(name) {
+                state.found.push(Mention {
+                    sentence: self.doc.sentence_of(self.tokens[first].start) as u32,
+                    start: self.tokens[first].start,
+                    end: self.tokens[last].end,
+                    entity: organization,
+                    method: Method::Coreference,
+                    sense: None,
+                });
+                return;
+            }
+        }
         let chosen = if end - first == 1 {
             match state.surnames.get(name) {
                 Some(Some(id)) => Some((*id, Method::Coreference)),
@@ -414,6 +430,10 @@ impl<'a> Scan<'a> {
         }
         let name = &self.text[self.tokens[first].start..self.tokens[last].end];
         let entity = state.discovered.add(Kind::Organization, name);
+        state
+            .organization_short_forms
+            .entry(self.word(first).to_string())
+            .or_insert(entity);
         state.absorbed.extend(
             (first..=last)
                 .filter(|&t| self.soft_place(t))
@@ -595,6 +615,14 @@ mod tests {
             [("National Security Council".to_string(), "lexicon")]
         );
         assert!(organizations("He recalled the Gulf War and Wembley Stadium.").is_empty());
+        assert_eq!(
+            organizations("Barrick Gold Corp rose. Barrick said output grew."),
+            [
+                ("Barrick Gold Corp".to_string(), "discovery"),
+                ("Barrick".to_string(), "coreference")
+            ]
+        );
+        assert!(figures("Barrick Gold Corp rose. Barrick said output grew.").is_empty());
         assert!(organizations("The Council met on Monday.").is_empty());
     }
 
