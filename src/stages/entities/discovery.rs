@@ -95,6 +95,7 @@ impl Discoverer for FigureDiscovery {
             scan.classify_run(i, end, &known_people, &mut state);
             i = end;
         }
+        scan.surnames_named_later(&mut state);
         scan.places_that_are_surnames(&mut state);
         findings.candidates.append(&mut state.candidates);
         findings.discovered.extend(&state.discovered);
@@ -137,6 +138,9 @@ struct ScanState {
     /// The first word of each organisation discovered so far in the document (`Barrick` of
     /// `Barrick Gold Corp`): alone later, it is that organisation, not a person.
     organization_short_forms: HashMap<String, EntityId>,
+    /// One-word runs that nothing decided, by token: a person named in full later in the
+    /// document may claim them (`Yeltsin shown on TV` in a headline, `Boris Yeltsin` below).
+    undecided: Vec<usize>,
 }
 
 /// The evidence around a run of name words `first..end` (`start` includes leading titles).
@@ -383,7 +387,10 @@ impl<'a> Scan<'a> {
                     note_surname(&mut state.surnames, name, id);
                     Some((id, Method::Discovery))
                 }
-                None => None,
+                None => {
+                    state.undecided.push(first);
+                    None
+                }
             }
         } else if e.titled || e.named || e.reported || e.of_country || e.parenthesised {
             // A longer form of a person named before (`Bill Clinton` after `Clinton`) is a
@@ -471,6 +478,46 @@ impl<'a> Scan<'a> {
                 .candidates
                 .push((name.to_string(), self.text[sentence.clone()].to_string()));
         }
+    }
+
+    /// A one-word run that nothing decided is the person whose surname it is, when the
+    /// document names that person in full after it (and no one else with that surname):
+    /// headlines give the surname before the story gives the name.
+    fn surnames_named_later(&self, state: &mut ScanState) {
+        let mut claimed = HashSet::new();
+        for t in std::mem::take(&mut state.undecided) {
+            let name = self.word(t);
+            let Some(Some(entity)) = state.surnames.get(name) else {
+                continue;
+            };
+            // Only a full name: a one-word "person" (`Zenith said`) may be a company.
+            let full = state
+                .discovered
+                .get(*entity)
+                .or_else(|| self.names.lexicon.entities.get(*entity as usize))
+                .is_some_and(|e| e.name.contains(' '));
+            if !full {
+                continue;
+            }
+            state.found.push(Mention {
+                sentence: self.doc.sentence_of(self.tokens[t].start) as u32,
+                start: self.tokens[t].start,
+                end: self.tokens[t].end,
+                entity: *entity,
+                method: Method::Coreference,
+                sense: None,
+            });
+            state
+                .absorbed
+                .extend(self.covered[t].filter(|_| self.soft_place(t)));
+            claimed.insert(name);
+        }
+        state
+            .candidates
+            .retain(|(name, _)| !claimed.contains(name.as_str()));
+        state
+            .seen_candidates
+            .retain(|name| !claimed.contains(name.as_str()));
     }
 
     /// A one-word place that is the surname of a person named before it in this document is
@@ -594,6 +641,20 @@ mod tests {
             .filter(|m| names.entity(m.entity).kind == Kind::Organization)
             .map(|m| (text[m.start..m.end].to_string(), m.method.as_str()))
             .collect()
+    }
+
+    #[test]
+    fn a_surname_before_the_full_name_is_that_person() {
+        let found = figures("Parnevik leads.\n\nJesper Parnevik of Sweden shot 65.");
+        assert_eq!(found[0].0, "Parnevik");
+        assert_eq!(found[0].1, "Jesper Parnevik");
+        assert_eq!(found[0].2, "coreference");
+        assert!(
+            figures("Zenith leads.\n\nZenith said sales rose.")
+                .iter()
+                .all(|f| f.0 != "Zenith" || f.2 != "coreference"),
+            "a one-word person claims nothing"
+        );
     }
 
     #[test]
