@@ -79,7 +79,8 @@ impl Discoverer for FigureDiscovery {
     /// that were neither resolved nor dismissed, each with its first sentence.
     fn discover(&self, doc: &TokenizedDocument, lexicon: &Lexicon, findings: &mut Findings) {
         let known = findings.discovered.clone();
-        let scan = Scan::new(self, doc, Names::new(lexicon, &known), &findings.mentions);
+        let mut scan = Scan::new(self, doc, Names::new(lexicon, &known), &findings.mentions);
+        scan.mark_team_places(&findings.team_places);
         let mut state = ScanState {
             surnames: scan.named_surnames(),
             ..ScanState::default()
@@ -123,6 +124,8 @@ struct Scan<'a> {
     mentions: &'a [Mention],
     /// The mention (if any) that covers each token.
     covered: Vec<Option<usize>>,
+    /// Tokens of places that name a team or an organisation here (`San Diego Padres`).
+    team_place: Vec<bool>,
 }
 
 /// What discovery has found so far in a document.
@@ -180,6 +183,20 @@ impl<'a> Scan<'a> {
             names,
             mentions,
             covered,
+            team_place: vec![false; tokens.len()],
+        }
+    }
+
+    /// Marks the tokens of `spans`, the places that the lexicon stage found naming a team.
+    fn mark_team_places(&mut self, spans: &[std::ops::Range<usize>]) {
+        for span in spans {
+            let from = self.tokens.partition_point(|t| t.start < span.start);
+            for t in from..self.tokens.len() {
+                if self.tokens[t].start >= span.end {
+                    break;
+                }
+                self.team_place[t] = true;
+            }
         }
     }
 
@@ -354,6 +371,17 @@ impl<'a> Scan<'a> {
             return;
         }
         let last = end - 1;
+        // A team named by its city (`San Diego Padres`) is no person, whatever its words
+        // (at the price of a person whose first name is a city and whose surname looks
+        // plural: `Milan Baros`).
+        if (start..end).any(|t| self.team_place[t]) {
+            if last > start && super::team_nickname(self.word(last)) {
+                self.organization(start, last, state);
+            } else {
+                self.candidate(start, last, state);
+            }
+            return;
+        }
         if self
             .rules
             .words
@@ -655,6 +683,16 @@ mod tests {
                 .all(|f| f.0 != "Zenith" || f.2 != "coreference"),
             "a one-word person claims nothing"
         );
+    }
+
+    #[test]
+    fn a_team_named_by_its_city_is_an_organisation() {
+        let text = "The Washington Rangers beat Michael Jordan's side.";
+        assert_eq!(
+            organizations(text),
+            [("Washington Rangers".to_string(), "discovery")]
+        );
+        assert_eq!(figures(text)[0].0, "Michael Jordan");
     }
 
     #[test]

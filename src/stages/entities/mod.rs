@@ -33,6 +33,9 @@ pub struct Findings {
     pub discovered: Discovered,
     /// Names neither resolved nor dismissed, with their first sentence.
     pub candidates: Vec<(String, String)>,
+    /// Byte spans of places that name a team or an organisation here (`St. Louis` of `St.
+    /// Louis Cardinals`): no discoverer takes a person's name across them.
+    pub team_places: Vec<std::ops::Range<usize>>,
 }
 
 /// What a pattern of an automaton stands for.
@@ -166,8 +169,10 @@ impl EntityMatcher {
     /// Finds the mentions of one document. The lexicon is only read: discovered entities
     /// come back with the document.
     pub fn analyze(&self, doc: TokenizedDocument, lexicon: &Lexicon) -> AnalyzedDocument {
+        let (mentions, team_places) = self.mentions(&doc);
         let mut findings = Findings {
-            mentions: self.mentions(&doc),
+            mentions,
+            team_places,
             ..Findings::default()
         };
         for discoverer in &self.discoverers {
@@ -192,7 +197,9 @@ impl EntityMatcher {
         }
     }
 
-    fn mentions(&self, doc: &TokenizedDocument) -> Vec<Mention> {
+    /// The lexicon's mentions of a document, and the places that name a team or an
+    /// organisation there.
+    fn mentions(&self, doc: &TokenizedDocument) -> (Vec<Mention>, Vec<std::ops::Range<usize>>) {
         let text = doc.doc.text.as_str();
         let mut candidates = Vec::new();
         self.exact.candidates(text, &mut candidates);
@@ -208,6 +215,7 @@ impl EntityMatcher {
         });
 
         let mut mentions = Vec::new();
+        let mut team_places = Vec::new();
         // Entities named in full so far in this document, for resolving short forms.
         let mut named: Vec<EntityId> = Vec::new();
         let mut taken_until = 0;
@@ -239,6 +247,7 @@ impl EntityMatcher {
             {
                 // The whole name is the team's: `SAN DIEGO 70 59` counts no `SAN` either.
                 taken_until = first.end;
+                team_places.push(first.start..first.end);
                 continue;
             }
             let chosen = if first.method == Method::Coreference {
@@ -270,7 +279,7 @@ impl EntityMatcher {
                 });
             }
         }
-        mentions
+        (mentions, team_places)
     }
 }
 
@@ -326,10 +335,21 @@ impl EntityMatcher {
         let bare = last.trim_end_matches('.');
         let titled = title_case(bare);
         !bare.is_empty()
-            && [last, bare, titled.as_str()]
+            && ([last, bare, titled.as_str()]
                 .iter()
                 .any(|w| self.organization_words.contains(w))
+                || team_nickname(bare))
     }
+}
+
+/// A team's nickname after its city: a capitalised plural (`White Sox`, `Cubs`, `Braves`),
+/// not in capitals (a headline's words are all capitalised).
+pub(crate) fn team_nickname(word: &str) -> bool {
+    word.len() >= 4
+        && word.ends_with('s')
+        && !word.ends_with("ss")
+        && !word.ends_with("'s")
+        && word.chars().skip(1).all(|c| c.is_lowercase())
 }
 
 /// `OPEN` as `Open`; other words as they are.
@@ -546,6 +566,12 @@ mod tests {
         assert_eq!(places("They met in San Diego."), 1);
         assert_eq!(places("Shares rose on the Paris Stock Exchange."), 0);
         assert_eq!(places("After the Paris War ended."), 0);
+        assert_eq!(
+            places("He joined the Paris Rangers in May."),
+            0,
+            "a team's nickname"
+        );
+        assert_eq!(places("Prices in Paris Tuesday were higher."), 1);
         assert_eq!(places("PARIS WAR ENDS"), 0);
         assert_eq!(
             places("ROMA BEAT PARIS IN WAR GAMES"),
