@@ -97,6 +97,7 @@ impl Discoverer for FigureDiscovery {
             i = end;
         }
         scan.surnames_named_later(&mut state);
+        scan.teams_in_results(&findings.team_places, &mut state);
         scan.places_that_are_surnames(&mut state);
         findings.candidates.append(&mut state.candidates);
         findings.discovered.extend(&state.discovered);
@@ -124,8 +125,9 @@ struct Scan<'a> {
     mentions: &'a [Mention],
     /// The mention (if any) that covers each token.
     covered: Vec<Option<usize>>,
-    /// Tokens of places that name a team or an organisation here (`San Diego Padres`).
-    team_place: Vec<bool>,
+    /// Tokens of places that name a team or an organisation here (`San Diego Padres`), and
+    /// whether each is a team on its own (in a results line).
+    team_place: Vec<Option<bool>>,
 }
 
 /// What discovery has found so far in a document.
@@ -183,19 +185,19 @@ impl<'a> Scan<'a> {
             names,
             mentions,
             covered,
-            team_place: vec![false; tokens.len()],
+            team_place: vec![None; tokens.len()],
         }
     }
 
     /// Marks the tokens of `spans`, the places that the lexicon stage found naming a team.
-    fn mark_team_places(&mut self, spans: &[std::ops::Range<usize>]) {
-        for span in spans {
-            let from = self.tokens.partition_point(|t| t.start < span.start);
+    fn mark_team_places(&mut self, places: &[super::TeamPlace]) {
+        for place in places {
+            let from = self.tokens.partition_point(|t| t.start < place.span.start);
             for t in from..self.tokens.len() {
-                if self.tokens[t].start >= span.end {
+                if self.tokens[t].start >= place.span.end {
                     break;
                 }
-                self.team_place[t] = true;
+                self.team_place[t] = Some(place.team);
             }
         }
     }
@@ -374,9 +376,10 @@ impl<'a> Scan<'a> {
         // A team named by its city (`San Diego Padres`) is no person, whatever its words
         // (at the price of a person whose first name is a city and whose surname looks
         // plural: `Milan Baros`).
-        if (start..end).any(|t| self.team_place[t]) {
-            if last > start && super::team_nickname(self.word(last)) {
-                self.organization(start, last, state);
+        if (start..end).any(|t| self.team_place[t].is_some()) {
+            let team_alone = (start..end).all(|t| self.team_place[t] == Some(true));
+            if team_alone || (last > start && super::team_nickname(self.word(last))) {
+                self.organization(start, last, state, team_alone);
             } else {
                 self.candidate(start, last, state);
             }
@@ -388,7 +391,7 @@ impl<'a> Scan<'a> {
             .organization_words
             .contains(self.word(last))
         {
-            self.organization(first, last, state);
+            self.organization(first, last, state, false);
             return;
         }
         let e = self.evidence(start, (first, end), titled, known_people);
@@ -458,8 +461,9 @@ impl<'a> Scan<'a> {
     /// names an organisation when a name comes before that word; the organisation word
     /// alone (`Council`) and events and venues (`Gulf War`, `Wembley Stadium`) are only
     /// candidates.
-    fn organization(&self, first: usize, last: usize, state: &mut ScanState) {
-        if last == first || self.rules.words.event_words.contains(self.word(last)) {
+    /// A team in a results line (`team`) is an organisation even as one word (`CHICAGO`).
+    fn organization(&self, first: usize, last: usize, state: &mut ScanState, team: bool) {
+        if (last == first && !team) || self.rules.words.event_words.contains(self.word(last)) {
             self.candidate(first, last, state);
             return;
         }
@@ -505,6 +509,30 @@ impl<'a> Scan<'a> {
             state
                 .candidates
                 .push((name.to_string(), self.text[sentence.clone()].to_string()));
+        }
+    }
+
+    /// A team in a results line that no run took (`CHICAGO 8 Florida 3`: words in capitals
+    /// open no run) is an organisation named as its city is.
+    fn teams_in_results(&self, places: &[super::TeamPlace], state: &mut ScanState) {
+        for place in places.iter().filter(|p| p.team) {
+            let taken = state
+                .found
+                .iter()
+                .any(|m| m.start < place.span.end && place.span.start < m.end);
+            if taken {
+                continue;
+            }
+            let name = &self.names.entity(place.place).name;
+            let entity = state.discovered.add(Kind::Organization, name);
+            state.found.push(Mention {
+                sentence: self.doc.sentence_of(place.span.start) as u32,
+                start: place.span.start,
+                end: place.span.end,
+                entity,
+                method: Method::Discovery,
+                sense: None,
+            });
         }
     }
 
@@ -693,6 +721,14 @@ mod tests {
             [("Washington Rangers".to_string(), "discovery")]
         );
         assert_eq!(figures(text)[0].0, "Michael Jordan");
+        assert_eq!(
+            organizations("Results:\nWASHINGTON 8 Sweden 3\n"),
+            [
+                ("WASHINGTON".to_string(), "discovery"),
+                ("Sweden".to_string(), "discovery")
+            ],
+            "teams in a results line"
+        );
     }
 
     #[test]

@@ -33,9 +33,21 @@ pub struct Findings {
     pub discovered: Discovered,
     /// Names neither resolved nor dismissed, with their first sentence.
     pub candidates: Vec<(String, String)>,
-    /// Byte spans of places that name a team or an organisation here (`St. Louis` of `St.
-    /// Louis Cardinals`): no discoverer takes a person's name across them.
-    pub team_places: Vec<std::ops::Range<usize>>,
+    /// Places that name a team or an organisation here (`St. Louis` of `St. Louis
+    /// Cardinals`): no discoverer takes a person's name across them.
+    pub team_places: Vec<TeamPlace>,
+}
+
+/// A place's name used for something else in a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamPlace {
+    /// Its bytes in the text.
+    pub span: std::ops::Range<usize>,
+    /// Whether it is a team in a results, standings or fixtures line (`CHICAGO 8 Florida 3`):
+    /// then it names the team on its own.
+    pub team: bool,
+    /// The place whose name it is.
+    pub place: EntityId,
 }
 
 /// What a pattern of an automaton stands for.
@@ -199,7 +211,7 @@ impl EntityMatcher {
 
     /// The lexicon's mentions of a document, and the places that name a team or an
     /// organisation there.
-    fn mentions(&self, doc: &TokenizedDocument) -> (Vec<Mention>, Vec<std::ops::Range<usize>>) {
+    fn mentions(&self, doc: &TokenizedDocument) -> (Vec<Mention>, Vec<TeamPlace>) {
         let text = doc.doc.text.as_str();
         let mut candidates = Vec::new();
         self.exact.candidates(text, &mut candidates);
@@ -239,15 +251,22 @@ impl EntityMatcher {
             {
                 continue;
             }
-            if self.places.contains(&first.entity)
+            let is_place = self.places.contains(&first.entity);
+            let team = is_place
                 && (followed_by_score(text, first.end)
-                    || in_compound_adjective(text, first.end)
-                    || in_fixture_line(text, first.start, first.end)
-                    || self.names_an_organization(text, first.end))
+                    || in_fixture_line(text, first.start, first.end));
+            if team
+                || (is_place
+                    && (in_compound_adjective(text, first.end)
+                        || self.names_an_organization(text, first.end)))
             {
                 // The whole name is the team's: `SAN DIEGO 70 59` counts no `SAN` either.
                 taken_until = first.end;
-                team_places.push(first.start..first.end);
+                team_places.push(TeamPlace {
+                    span: first.start..first.end,
+                    team,
+                    place: first.entity,
+                });
                 continue;
             }
             let chosen = if first.method == Method::Coreference {
