@@ -98,6 +98,7 @@ impl Discoverer for FigureDiscovery {
         }
         scan.surnames_named_later(&mut state);
         scan.teams_in_results(&findings.team_places, &mut state);
+        scan.acronyms(&mut state);
         scan.places_that_are_surnames(&mut state);
         findings.candidates.append(&mut state.candidates);
         findings.discovered.extend(&state.discovered);
@@ -512,6 +513,114 @@ impl<'a> Scan<'a> {
         }
     }
 
+    /// An acronym in brackets after the name it abbreviates (`Patriotic Union of Kurdistan
+    /// (PUK)`) makes that name an organisation, and the acronym names it there and wherever
+    /// else it stands alone in the document.
+    fn acronyms(&self, state: &mut ScanState) {
+        let mut known: HashMap<&str, EntityId> = HashMap::new();
+        for t in 1..self.tokens.len() {
+            let word = self.word(t);
+            if !is_acronym(word) || !self.bracketed(t) {
+                continue;
+            }
+            let Some(first) = self.spelled_by(t, word) else {
+                continue;
+            };
+            let (start, end) = (self.tokens[first].start, self.tokens[t - 1].end);
+            let overlaps = |m: &Mention| m.start < end && start < m.end;
+            // Places inside the name are part of it (`Kurdistan`); a person is not, nor a
+            // lexicon name running past it.
+            let inside: Vec<usize> = (0..self.mentions.len())
+                .filter(|&k| overlaps(&self.mentions[k]))
+                .collect();
+            let fits = inside.iter().all(|&k| {
+                let m = &self.mentions[k];
+                self.names.entity(m.entity).kind == Kind::Place && m.start >= start && m.end <= end
+            });
+            let kind_of = |m: &Mention| {
+                state
+                    .discovered
+                    .get(m.entity)
+                    .map_or(Kind::Figure, |e| e.kind)
+            };
+            if !fits
+                || state
+                    .found
+                    .iter()
+                    .any(|m| overlaps(m) && kind_of(m) != Kind::Organization)
+            {
+                continue;
+            }
+            // A shorter organisation inside (`Patriotic Union`) gives way to the whole name.
+            state.found.retain(|m| !overlaps(m));
+            state.absorbed.extend(inside);
+            let entity = state
+                .discovered
+                .add(Kind::Organization, &self.text[start..end]);
+            state
+                .found
+                .push(self.mention(start, end, entity, Method::Discovery));
+            known.insert(word, entity);
+        }
+        if known.is_empty() {
+            return;
+        }
+        for t in 0..self.tokens.len() {
+            let Some(&entity) = known.get(self.word(t)) else {
+                continue;
+            };
+            let (start, end) = (self.tokens[t].start, self.tokens[t].end);
+            let taken = |m: &Mention| m.start < end && start < m.end;
+            if self.free(t) && !state.found.iter().any(taken) {
+                state
+                    .found
+                    .push(self.mention(start, end, entity, Method::Coreference));
+            }
+        }
+    }
+
+    /// A mention of `entity` over bytes `start..end`.
+    fn mention(&self, start: usize, end: usize, entity: EntityId, method: Method) -> Mention {
+        Mention {
+            sentence: self.doc.sentence_of(start) as u32,
+            start,
+            end,
+            entity,
+            method,
+            sense: None,
+        }
+    }
+
+    /// Whether token `t` stands alone in brackets: `(PUK)`.
+    fn bracketed(&self, t: usize) -> bool {
+        let (start, end) = (self.tokens[t].start, self.tokens[t].end);
+        self.text[..start].ends_with('(') && self.text[end..].starts_with(')')
+    }
+
+    /// The first token of the capitalised words before `(ACRONYM)` whose initials spell it,
+    /// small words between them skipped (`Patriotic Union of Kurdistan`).
+    fn spelled_by(&self, t: usize, acronym: &str) -> Option<usize> {
+        let letters: Vec<char> = acronym.chars().filter(char::is_ascii_uppercase).collect();
+        let mut need = letters.len();
+        let mut k = t;
+        while need > 0 {
+            k = k.checked_sub(1)?;
+            let word = self.word(k);
+            let initial = word.chars().next()?;
+            if initial.is_uppercase() {
+                if initial != letters[need - 1] {
+                    return None;
+                }
+                need -= 1;
+            } else if !self.rules.words.particles.contains(word)
+                && !matches!(word, "of" | "for" | "and" | "the" | "on" | "in")
+            {
+                return None;
+            }
+        }
+        Some(k)
+    }
+
     /// A team in a results line that no run took (`CHICAGO 8 Florida 3`: words in capitals
     /// open no run) is an organisation named as its city is.
     fn teams_in_results(&self, places: &[super::TeamPlace], state: &mut ScanState) {
@@ -612,6 +721,12 @@ impl<'a> Scan<'a> {
     }
 }
 
+/// An acronym: two to six capital letters, maybe with full stops (`PUK`, `U.N.`).
+fn is_acronym(word: &str) -> bool {
+    let letters = word.chars().filter(char::is_ascii_uppercase).count();
+    (2..=6).contains(&letters) && word.chars().all(|c| c.is_ascii_uppercase() || c == '.')
+}
+
 /// `I'm`, `We've`, `Don't`: an apostrophe followed by lowercase letters only (unlike
 /// `O'Neill`).
 fn is_contraction(w: &str) -> bool {
@@ -710,6 +825,27 @@ mod tests {
                 .iter()
                 .all(|f| f.0 != "Zenith" || f.2 != "coreference"),
             "a one-word person claims nothing"
+        );
+    }
+
+    #[test]
+    fn an_acronym_in_brackets_names_an_organisation() {
+        let text = "The Patriotic Union of Kurdistan (PUK) denied it. Later the PUK said no.";
+        assert_eq!(
+            organizations(text),
+            [
+                ("Patriotic Union of Kurdistan".to_string(), "discovery"),
+                ("PUK".to_string(), "coreference"),
+                ("PUK".to_string(), "coreference")
+            ]
+        );
+        assert!(
+            organizations("He met Andy Parnevik (AP) there.").is_empty(),
+            "a person"
+        );
+        assert!(
+            organizations("The Blue Sky (XYZ) fund.").is_empty(),
+            "initials differ"
         );
     }
 
