@@ -520,47 +520,11 @@ impl<'a> Scan<'a> {
         let mut known: HashMap<&str, EntityId> = HashMap::new();
         for t in 1..self.tokens.len() {
             let word = self.word(t);
-            if !is_acronym(word) || !self.bracketed(t) {
-                continue;
+            if is_acronym(word) && self.bracketed(t) {
+                if let Some(entity) = self.spelled_out(t, word, state) {
+                    known.insert(word, entity);
+                }
             }
-            let Some(first) = self.spelled_by(t, word) else {
-                continue;
-            };
-            let (start, end) = (self.tokens[first].start, self.tokens[t - 1].end);
-            let overlaps = |m: &Mention| m.start < end && start < m.end;
-            // Places inside the name are part of it (`Kurdistan`); a person is not, nor a
-            // lexicon name running past it.
-            let inside: Vec<usize> = (0..self.mentions.len())
-                .filter(|&k| overlaps(&self.mentions[k]))
-                .collect();
-            let fits = inside.iter().all(|&k| {
-                let m = &self.mentions[k];
-                self.names.entity(m.entity).kind == Kind::Place && m.start >= start && m.end <= end
-            });
-            let kind_of = |m: &Mention| {
-                state
-                    .discovered
-                    .get(m.entity)
-                    .map_or(Kind::Figure, |e| e.kind)
-            };
-            if !fits
-                || state
-                    .found
-                    .iter()
-                    .any(|m| overlaps(m) && kind_of(m) != Kind::Organization)
-            {
-                continue;
-            }
-            // A shorter organisation inside (`Patriotic Union`) gives way to the whole name.
-            state.found.retain(|m| !overlaps(m));
-            state.absorbed.extend(inside);
-            let entity = state
-                .discovered
-                .add(Kind::Organization, &self.text[start..end]);
-            state
-                .found
-                .push(self.mention(start, end, entity, Method::Discovery));
-            known.insert(word, entity);
         }
         if known.is_empty() {
             return;
@@ -577,6 +541,47 @@ impl<'a> Scan<'a> {
                     .push(self.mention(start, end, entity, Method::Coreference));
             }
         }
+    }
+
+    /// The organisation that `(ACRONYM)` at token `t` spells out before it, recorded with its
+    /// mention; `None` when the words before do not spell it or name something else.
+    fn spelled_out(&self, t: usize, word: &str, state: &mut ScanState) -> Option<EntityId> {
+        let first = self.spelled_by(t, word)?;
+        let (start, end) = (self.tokens[first].start, self.tokens[t - 1].end);
+        let overlaps = |m: &Mention| m.start < end && start < m.end;
+        // Places inside the name are part of it (`Kurdistan`); a person is not, nor a
+        // lexicon name running past it.
+        let inside: Vec<usize> = (0..self.mentions.len())
+            .filter(|&k| overlaps(&self.mentions[k]))
+            .collect();
+        let fits = inside.iter().all(|&k| {
+            let m = &self.mentions[k];
+            self.names.entity(m.entity).kind == Kind::Place && m.start >= start && m.end <= end
+        });
+        let kind_of = |m: &Mention| {
+            state
+                .discovered
+                .get(m.entity)
+                .map_or(Kind::Figure, |e| e.kind)
+        };
+        if !fits
+            || state
+                .found
+                .iter()
+                .any(|m| overlaps(m) && kind_of(m) != Kind::Organization)
+        {
+            return None;
+        }
+        // A shorter organisation inside (`Patriotic Union`) gives way to the whole name.
+        state.found.retain(|m| !overlaps(m));
+        state.absorbed.extend(inside);
+        let entity = state
+            .discovered
+            .add(Kind::Organization, &self.text[start..end]);
+        state
+            .found
+            .push(self.mention(start, end, entity, Method::Discovery));
+        Some(entity)
     }
 
     /// A mention of `entity` over bytes `start..end`.
