@@ -796,26 +796,9 @@ mod tests {
 
     /// (surface, method) of every organisation found in `text`.
     fn organizations(text: &str) -> Vec<(String, &'static str)> {
-        let lex = lexicon();
-        let words = WordLists::load(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/words"),
-        )
-        .unwrap();
-        let discovery = FigureDiscovery {
-            first_names: ["Andy"].map(String::from).into(),
-            words: words.clone(),
-        };
-        let matcher = EntityMatcher::new(&lex, &words)
-            .unwrap()
-            .with_discoverer(Box::new(discovery));
-        let doc = tokenize(CleanDocument::from_text(DocMeta::new("d", "d"), text));
-        let analyzed = matcher.analyze(doc, &lex);
-        let names = Names::new(&lex, &analyzed.discovered);
-        analyzed
-            .mentions
-            .iter()
-            .filter(|m| names.entity(m.entity).kind == Kind::Organization)
-            .map(|m| (text[m.start..m.end].to_string(), m.method.as_str()))
+        found(text, Kind::Organization)
+            .into_iter()
+            .map(|(surface, _, method)| (surface, method))
             .collect()
     }
 
@@ -904,6 +887,12 @@ mod tests {
 
     /// (surface, canonical name, method) of every figure found in `text`.
     fn figures(text: &str) -> Vec<(String, String, &'static str)> {
+        found(text, Kind::Figure)
+    }
+
+    /// (surface, canonical name, method) of every entity of `kind` found in `text`, with the
+    /// shipped word lists and a few first names.
+    fn found(text: &str, kind: Kind) -> Vec<(String, String, &'static str)> {
         let lex = lexicon();
         let words = WordLists::load(
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/words"),
@@ -924,7 +913,7 @@ mod tests {
         analyzed
             .mentions
             .iter()
-            .filter(|m| names.entity(m.entity).kind == Kind::Figure)
+            .filter(|m| names.entity(m.entity).kind == kind)
             .map(|m| {
                 (
                     text[m.start..m.end].to_string(),
