@@ -136,3 +136,31 @@ fn eval_counts_true_and_false_positives_by_surface() {
     assert_eq!(s["figure"]["precision"], 0.5);
     assert_eq!(s["figure"]["top_misses"][0][0], "Marie Curie");
 }
+
+#[test]
+fn eval_scores_organisations_from_a_second_gold_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_generic(&root().join("seeds"), &out);
+    let organisations = dir.path().join("gold_organizations.jsonl");
+    std::fs::write(
+        &organisations,
+        r#"{"doc_id": "000_04f977ba10c1aaa3", "kind": "organization", "surface": "Reuter", "start": 0, "end": 6}"#,
+    )
+    .unwrap();
+    let output = succeed(
+        newsetl()
+            .args(["eval", "--json", "--gold"])
+            .arg(root().join("tests/gold/seeds.jsonl"))
+            .arg("--gold")
+            .arg(&organisations)
+            .arg(&out),
+    );
+    let scores: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(scores["figure"]["f1"], 1.0);
+    assert_eq!(
+        scores["organization"]["recall"], 1.0,
+        "{}",
+        scores["organization"]
+    );
+}
