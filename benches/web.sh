@@ -9,6 +9,7 @@
 #              then both extractions are scored as well
 #
 # Needs python3 and bc; installs trafilatura 2.3.1 (with lxml_html_clean, which lxml 6 splits off) into a venv of its own ($HOME/.cache/newsetl/bench-venv).
+# Each system runs three times and the fastest run counts.
 # Prints seconds, MB/s of HTML per core, and newsetl's speed as a multiple of trafilatura's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,9 +34,15 @@ for i in $(seq 1 "$copies"); do
 done
 mb=$(du -sm --apparent-size "$work/pages" | cut -f1)
 
-start=$(date +%s.%N)
-"$bin" run pipelines/generic.toml --threads 1 -q --input "$work/pages" --output "$work/out"
-newsetl_s=$(echo "$(date +%s.%N) - $start" | bc)
+# The fastest of three runs for each system: these machines are shared and noisy.
+newsetl_s=""
+for run in 1 2 3; do
+  rm -rf "$work/out"
+  start=$(date +%s.%N)
+  "$bin" run pipelines/generic.toml --threads 1 -q --input "$work/pages" --output "$work/out"
+  took=$(echo "$(date +%s.%N) - $start" | bc)
+  if [ -z "$newsetl_s" ] || [ "$(echo "$took < $newsetl_s" | bc)" = 1 ]; then newsetl_s=$took; fi
+done
 
 "$venv/bin/python" - "$work/pages" "$work/trafilatura" > "$work/traf_time" <<'PY'
 import os, sys, time
@@ -44,9 +51,13 @@ src, out = sys.argv[1], sys.argv[2]
 os.makedirs(out, exist_ok=True)
 names = sorted(os.listdir(src))
 pages = [open(os.path.join(src, n), encoding="utf-8", errors="replace").read() for n in names]
-start = time.perf_counter()
-texts = [trafilatura.extract(p) or "" for p in pages]
-print(time.perf_counter() - start)
+best = None
+for _ in range(3):
+    start = time.perf_counter()
+    texts = [trafilatura.extract(p) or "" for p in pages]
+    took = time.perf_counter() - start
+    best = took if best is None else min(best, took)
+print(best)
 for n, t in zip(names, texts):
     open(os.path.join(out, n[:-5] + ".txt"), "w", encoding="utf-8").write(t)
 PY
