@@ -120,6 +120,8 @@ pub struct Pattern {
     /// Whether the pattern must match case exactly (figures and places) or ignoring ASCII case
     /// (terms, so that `Release` at the start of a sentence counts).
     pub case_sensitive: bool,
+    /// Places that share this form (`Newcastle`): an index into [`Lexicon::choices`].
+    pub choices: Option<u32>,
 }
 
 /// All entities and patterns of a pipeline, loaded from its lexicon files. It does not change
@@ -131,6 +133,9 @@ pub struct Lexicon {
     pub patterns: Vec<Pattern>,
     /// Gazetteer data of places, from the optional columns of a lexicon.
     pub geo: HashMap<EntityId, Geo>,
+    /// Different places that share a form, the one holding the form first (the gazetteer
+    /// lists places by population): a mention of the form is resolved among them by context.
+    pub choices: Vec<Vec<EntityId>>,
     /// The senses of policy terms, when the pipeline has a sense file.
     pub senses: SenseNames,
 }
@@ -303,8 +308,11 @@ pub struct Geo {
     pub country_code: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
-    /// `country`, `region`, `city`, `continent` or `landmark`.
+    /// `country`, `region`, `city`, `town`, `continent` or `landmark`.
     pub feature: Option<String>,
+    /// The first-level division (ISO 3166-2, `US-NH`) of a division, or of a city where the
+    /// gazetteer gives it.
+    pub admin1: Option<String>,
 }
 
 /// One row of a lexicon file, as written (missing trailing fields are empty).
@@ -321,6 +329,11 @@ struct Definition {
     entity: EntityId,
     file: PathBuf,
     line: u64,
+    /// The pattern of the form, for places that share it.
+    pattern: usize,
+    /// Whether the entity is a place of a gazetteer (with a GeoNames id or coordinates):
+    /// then another such place may share the form.
+    mapped: bool,
 }
 
 impl Lexicon {
@@ -369,7 +382,11 @@ impl Lexicon {
                 "longitude",
                 "feature",
             ];
-            let has_geo = headers.iter().eq(with_geo.iter().copied());
+            // The admin1 column is optional: gazetteers written before it still load.
+            let has_admin1 = headers
+                .iter()
+                .eq(with_geo.iter().copied().chain(["admin1"]));
+            let has_geo = has_admin1 || headers.iter().eq(with_geo.iter().copied());
             if headers.iter().ne(expected.iter().copied()) && !has_geo {
                 return Err(Error::config(
                     path,
@@ -383,7 +400,9 @@ impl Lexicon {
             for record in reader.records() {
                 let record = record.map_err(|e| Error::config(path, lexicon_error(&e)))?;
                 let line = record.position().map_or(0, |p| p.line());
-                let width = if has_geo {
+                let width = if has_admin1 {
+                    with_geo.len() + 1
+                } else if has_geo {
                     with_geo.len()
                 } else {
                     expected.len()
@@ -405,34 +424,19 @@ impl Lexicon {
                     aliases: field(2),
                     short: field(3),
                 };
+                let geo = if has_geo {
+                    Some(parse_geo(&record, path, line)?)
+                } else {
+                    None
+                };
+                let mapped = geo
+                    .as_ref()
+                    .is_some_and(|g| g.geonames_id.is_some() || g.latitude.is_some());
                 builder
-                    .add_row(row, *case_sensitive, path, line)
+                    .add_row(row, *case_sensitive, (path, line), mapped)
                     .map_err(|message| Error::config(path, format!("line {line}: {message}")))?;
-                if has_geo {
+                if let Some(geo) = geo {
                     let id = (builder.lexicon.entities.len() - 1) as EntityId;
-                    let text = |i: usize| record.get(i).map(str::trim).filter(|v| !v.is_empty());
-                    let number = |i: usize| -> std::result::Result<Option<f64>, Error> {
-                        text(i)
-                            .map(|v| {
-                                v.parse::<f64>().map_err(|_| {
-                                    Error::config(
-                                        path,
-                                        format!(
-                                            "line {line}: `{v}` is not a number ({})",
-                                            with_geo[i]
-                                        ),
-                                    )
-                                })
-                            })
-                            .transpose()
-                    };
-                    let geo = Geo {
-                        geonames_id: number(4)?.map(|v| v as i64),
-                        country_code: text(5).map(String::from),
-                        latitude: number(6)?,
-                        longitude: number(7)?,
-                        feature: text(8).map(String::from),
-                    };
                     builder.lexicon.geo.insert(id, geo);
                 }
             }
@@ -440,6 +444,32 @@ impl Lexicon {
         builder.add_unaccented_forms();
         Ok(builder.lexicon)
     }
+}
+
+/// The gazetteer columns of a row (GeoNames id, country, coordinates, feature, admin1).
+fn parse_geo(record: &csv::StringRecord, path: &Path, line: u64) -> Result<Geo> {
+    const COLUMNS: [&str; 4] = ["geonames_id", "country_code", "latitude", "longitude"];
+    let text = |i: usize| record.get(i).map(str::trim).filter(|v| !v.is_empty());
+    let number = |i: usize| -> Result<Option<f64>> {
+        text(i)
+            .map(|v| {
+                v.parse::<f64>().map_err(|_| {
+                    Error::config(
+                        path,
+                        format!("line {line}: `{v}` is not a number ({})", COLUMNS[i - 4]),
+                    )
+                })
+            })
+            .transpose()
+    };
+    Ok(Geo {
+        geonames_id: number(4)?.map(|v| v as i64),
+        country_code: text(5).map(String::from),
+        latitude: number(6)?,
+        longitude: number(7)?,
+        feature: text(8).map(String::from),
+        admin1: text(9).map(String::from),
+    })
 }
 
 /// Accumulates rows and checks them against what came before.
@@ -452,12 +482,14 @@ struct LexiconBuilder {
 }
 
 impl LexiconBuilder {
+    /// Adds one row. `mapped`: the row is a place with a GeoNames id or coordinates, which
+    /// may share a form with another such place (the first one holds it).
     fn add_row(
         &mut self,
         row: LexiconRow,
         case_sensitive: bool,
-        path: &Path,
-        line: u64,
+        (path, line): (&Path, u64),
+        mapped: bool,
     ) -> std::result::Result<(), String> {
         let kind = Kind::parse(row.kind.trim()).ok_or_else(|| {
             format!(
@@ -492,6 +524,11 @@ impl LexiconBuilder {
             if method != Method::Coreference {
                 let key = (fold(text, case_sensitive), case_sensitive);
                 if let Some(def) = self.definitions.get(&key) {
+                    if def.entity != entity && mapped && def.mapped {
+                        let choices = share_form(&mut self.lexicon, def.pattern, def.entity);
+                        self.lexicon.choices[choices as usize].push(entity);
+                        return Ok(());
+                    }
                     if def.entity != entity {
                         let other = &self.lexicon.entities[def.entity as usize];
                         return Err(format!(
@@ -510,6 +547,8 @@ impl LexiconBuilder {
                         entity,
                         file: path.to_path_buf(),
                         line,
+                        pattern: self.lexicon.patterns.len(),
+                        mapped,
                     },
                 );
             }
@@ -518,6 +557,7 @@ impl LexiconBuilder {
                 entity,
                 method,
                 case_sensitive,
+                choices: None,
             });
             Ok(())
         };
@@ -556,6 +596,8 @@ impl LexiconBuilder {
                     entity: p.entity,
                     file: PathBuf::new(),
                     line: 0,
+                    pattern: usize::MAX,
+                    mapped: false,
                 },
             );
             added.push(Pattern {
@@ -563,10 +605,22 @@ impl LexiconBuilder {
                 entity: p.entity,
                 method: Method::Alias,
                 case_sensitive: p.case_sensitive,
+                choices: p.choices,
             });
         }
         self.lexicon.patterns.extend(added);
     }
+}
+
+/// The list of places sharing the form of `pattern`, made with its holder when new.
+fn share_form(lexicon: &mut Lexicon, pattern: usize, holder: EntityId) -> u32 {
+    if let Some(choices) = lexicon.patterns[pattern].choices {
+        return choices;
+    }
+    let index = lexicon.choices.len() as u32;
+    lexicon.choices.push(vec![holder]);
+    lexicon.patterns[pattern].choices = Some(index);
+    index
 }
 
 /// `text` without its combining accents (`São Paulo` -> `Sao Paulo`), when it had any.

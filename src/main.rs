@@ -122,15 +122,20 @@ enum Command {
     /// Score an output's `mentions` against gold mentions (JSON lines: doc_id, kind, surface,
     /// start, end), for figures and places (and organisations when the gold has them), as the
     /// development set's score.py does; or, with --senses, the senses of term mentions
-    /// against gold sense labels.
+    /// against gold sense labels; or, with --places, the places that mentions of ambiguous
+    /// place names were resolved to.
     Eval {
         /// The gold mentions; repeat for several files (`--gold gold.jsonl --gold
         /// gold_organizations.jsonl`).
-        #[arg(long, required_unless_present = "senses", conflicts_with = "senses")]
+        #[arg(long, required_unless_present_any = ["senses", "places"], conflicts_with_all = ["senses", "places"])]
         gold: Vec<PathBuf>,
         /// Gold sense labels (JSON lines: doc_id, term, surface, start, sense).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "places")]
         senses: Option<PathBuf>,
+        /// Labelled place mentions (JSON lines: doc_id, start, end, surface, geonames_id,
+        /// country_code), as in the geo development set; with --errors N > 0 every wrong one.
+        #[arg(long)]
+        places: Option<PathBuf>,
         /// An output directory of `newsetl run`.
         output: PathBuf,
         /// Show the N most frequent false positives and misses per kind (with --senses: the
@@ -224,10 +229,11 @@ fn main() -> ExitCode {
         Command::Eval {
             gold,
             senses,
+            places,
             output,
             errors,
             json,
-        } => eval(gold, senses, &output, errors, json),
+        } => eval(gold, (senses, places), &output, errors, json),
         Command::Report { output } => {
             newsetl::report::write_report(&output).map(|()| Outcome::Success)
         }
@@ -283,10 +289,11 @@ fn run(pipeline_path: PathBuf, overrides: Overrides) -> Result<(), Error> {
     Ok(())
 }
 
-/// `newsetl eval`: mentions against gold mentions, or term senses against gold senses.
+/// `newsetl eval`: mentions against gold mentions, term senses against gold senses, or
+/// resolved places against labelled places.
 fn eval(
     gold: Vec<PathBuf>,
-    senses: Option<PathBuf>,
+    (senses, places): (Option<PathBuf>, Option<PathBuf>),
     output: &std::path::Path,
     errors: usize,
     json: bool,
@@ -298,7 +305,11 @@ fn eval(
             print!("{text}");
         }
     };
-    if let Some(senses) = senses {
+    if let Some(places) = places {
+        let report = newsetl::eval::places::evaluate_places(&places, output)?;
+        let text = newsetl::eval::places::render_places(&report, errors > 0);
+        print(serde_json::to_string_pretty(&report), text);
+    } else if let Some(senses) = senses {
         let report = newsetl::eval::senses::evaluate_senses(&senses, output)?;
         let text = newsetl::eval::senses::render_senses(&report, errors > 0);
         print(serde_json::to_string_pretty(&report), text);

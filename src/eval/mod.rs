@@ -176,4 +176,5 @@ pub fn render(scores: &BTreeMap<String, Score>, errors: usize) -> String {
     }
     out
 }
+pub mod places;
 pub mod senses;

@@ -102,6 +102,7 @@ pub const TABLES: &[TableSpec] = &[
             col("method", STR),
             col("sense", STR),
             col("sense_evidence", STR),
+            col("geonames_id", INT),
         ],
         key: &["doc_id", "start", "end"],
         order: "document, then offset",

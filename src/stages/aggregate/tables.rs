@@ -233,6 +233,7 @@ pub fn mentions_table(group: &[DocResult], lexicon: &Lexicon) -> PolarsResult<Da
     let mut method = Vec::new();
     let mut sense = Vec::new();
     let mut evidence = Vec::new();
+    let mut geonames_id = Vec::new();
     let senses = &lexicon.senses;
     for (doc, _) in group {
         let names = Names::new(lexicon, &doc.discovered);
@@ -250,6 +251,7 @@ pub fn mentions_table(group: &[DocResult], lexicon: &Lexicon) -> PolarsResult<Da
             method.push(m.method.as_str());
             sense.push(m.sense.map(|(s, _)| senses.name(s)));
             evidence.push(m.sense.and_then(|(_, why)| senses.evidence(why)));
+            geonames_id.push(names.geo(m.entity).and_then(|g| g.geonames_id));
         }
     }
     DataFrame::new(
@@ -265,6 +267,7 @@ pub fn mentions_table(group: &[DocResult], lexicon: &Lexicon) -> PolarsResult<Da
             Column::new("method".into(), method),
             Column::new("sense".into(), sense),
             Column::new("sense_evidence".into(), evidence),
+            Column::new("geonames_id".into(), geonames_id),
         ],
     )
 }

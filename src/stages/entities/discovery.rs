@@ -779,6 +779,7 @@ mod tests {
                 entity: i as EntityId,
                 method: Method::Lexicon,
                 case_sensitive: true,
+                choices: None,
             });
         }
         lex.entities.push(Entity {
@@ -790,6 +791,7 @@ mod tests {
             entity: 3,
             method: Method::Lexicon,
             case_sensitive: true,
+            choices: None,
         });
         lex
     }

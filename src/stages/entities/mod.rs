@@ -7,6 +7,7 @@
 //! resolved to a full name seen earlier in the document, or dropped when none or several fit.
 
 pub mod discovery;
+mod places;
 pub mod senses;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -55,6 +56,8 @@ pub struct TeamPlace {
 struct PatternInfo {
     entity: EntityId,
     method: Method,
+    /// Places that share the form, when several do.
+    choices: Option<u32>,
 }
 
 /// The compiled lexicon, built once per run and shared by all threads.
@@ -111,6 +114,7 @@ impl Automaton {
                     end: m.end(),
                     entity: info.entity,
                     method: info.method,
+                    choices: info.choices,
                 });
             }
         }
@@ -124,6 +128,7 @@ struct Candidate {
     end: usize,
     entity: EntityId,
     method: Method,
+    choices: Option<u32>,
 }
 
 impl EntityMatcher {
@@ -136,6 +141,7 @@ impl EntityMatcher {
             let info = PatternInfo {
                 entity: p.entity,
                 method: p.method,
+                choices: p.choices,
             };
             if p.case_sensitive {
                 let upper = p.text.to_uppercase();
@@ -181,7 +187,7 @@ impl EntityMatcher {
     /// Finds the mentions of one document. The lexicon is only read: discovered entities
     /// come back with the document.
     pub fn analyze(&self, doc: TokenizedDocument, lexicon: &Lexicon) -> AnalyzedDocument {
-        let (mentions, team_places) = self.mentions(&doc);
+        let (mentions, team_places) = self.mentions(&doc, lexicon);
         let mut findings = Findings {
             mentions,
             team_places,
@@ -211,7 +217,11 @@ impl EntityMatcher {
 
     /// The lexicon's mentions of a document, and the places that name a team or an
     /// organisation there.
-    fn mentions(&self, doc: &TokenizedDocument) -> (Vec<Mention>, Vec<TeamPlace>) {
+    fn mentions(
+        &self,
+        doc: &TokenizedDocument,
+        lexicon: &Lexicon,
+    ) -> (Vec<Mention>, Vec<TeamPlace>) {
         let text = doc.doc.text.as_str();
         let mut candidates = Vec::new();
         self.exact.candidates(text, &mut candidates);
@@ -227,6 +237,7 @@ impl EntityMatcher {
         });
 
         let mut mentions = Vec::new();
+        let mut ambiguous = Vec::new();
         let mut team_places = Vec::new();
         // Entities named in full so far in this document, for resolving short forms.
         let mut named: Vec<EntityId> = Vec::new();
@@ -288,6 +299,12 @@ impl EntityMatcher {
                 if method != Method::Coreference && !named.contains(&entity) {
                     named.push(entity);
                 }
+                if let (Some(choices), false) = (first.choices, method == Method::Coreference) {
+                    ambiguous.push(places::Ambiguous {
+                        mention: mentions.len(),
+                        choices,
+                    });
+                }
                 mentions.push(Mention {
                     sentence: doc.sentence_of(first.start) as u32,
                     start: first.start,
@@ -298,6 +315,7 @@ impl EntityMatcher {
                 });
             }
         }
+        places::resolve(text, &mut mentions, &ambiguous, lexicon);
         (mentions, team_places)
     }
 }
@@ -465,6 +483,7 @@ mod tests {
                     entity: id,
                     method,
                     case_sensitive: cs,
+                    choices: None,
                 });
             }
         };

@@ -611,6 +611,7 @@ mod tests {
                     entity: id as EntityId,
                     method: Method::Lexicon,
                     case_sensitive: false,
+                    choices: None,
                 });
             }
         }
@@ -623,6 +624,7 @@ mod tests {
             entity: 3,
             method: Method::Lexicon,
             case_sensitive: true,
+            choices: None,
         });
         let policy = [
             ("release", "custody"),
