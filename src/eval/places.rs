@@ -137,3 +137,43 @@ pub fn render_places(report: &PlaceReport, errors: bool) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn found_right_wrong_and_missing_mentions() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("places.csv"),
+            "entity,mentions,documents,geonames_id,country_code,latitude,longitude,feature\n\
+             Rochester,1,1,5134086,US,,,city\nLondon,1,1,2643743,GB,,,city\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("mentions.csv"),
+            "doc_id,sentence,start,end,kind,entity,surface,method,sense,sense_evidence,geonames_id\n\
+             0205,0,0,9,place,Rochester,ROCHESTER,lexicon,,,5134086\n\
+             0001,0,5,11,place,London,LONDON,lexicon,,,2643743\n",
+        )
+        .unwrap();
+        let gold = dir.path().join("gold.jsonl");
+        std::fs::write(
+            &gold,
+            [
+                r#"{"doc_id": "0205", "start": 0, "end": 9, "surface": "ROCHESTER", "geonames_id": 5091872, "country_code": "US"}"#,
+                r#"{"doc_id": "0001", "start": 5, "end": 11, "surface": "LONDON", "geonames_id": 2643743, "country_code": "GB"}"#,
+                r#"{"doc_id": "0002", "start": 1, "end": 5, "surface": "Troy", "geonames_id": null, "country_code": "US"}"#,
+            ]
+            .join("\n"),
+        )
+        .unwrap();
+        let r = evaluate_places(&gold, dir.path()).unwrap();
+        assert_eq!((r.labelled, r.found, r.with_id), (3, 2, 2));
+        // Rochester, N.Y. for Rochester, N.H.: the right country, the wrong place.
+        assert_eq!((r.country_correct, r.place_correct), (2, 1));
+        assert_eq!(r.found_place_accuracy, 0.5);
+        assert_eq!(r.errors.len(), 2, "{:?}", r.errors);
+    }
+}

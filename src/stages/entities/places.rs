@@ -89,9 +89,9 @@ fn country_support<'a>(
     support
 }
 
-/// The place a qualifier right next to mention `i` picks: a place after `, ` (`Rochester,
-/// N.H.`) or before it (`Atlanta, Georgia`), in whose country (and division, where both
-/// give one) exactly one of `places` lies first.
+/// The place a qualifier right next to mention `i` picks: a country or division after `, `
+/// (`Rochester, N.H.`), or a place before it (`Atlanta, Georgia`) for names of divisions;
+/// the first of `places` in its country (and division, where both give one).
 fn qualifier_choice(
     text: &str,
     mentions: &[Mention],
@@ -107,10 +107,22 @@ fn qualifier_choice(
         .checked_sub(1)
         .map(|p| &mentions[p])
         .filter(|p| text.get(p.end..m.start) == Some(", "));
-    [after, before]
-        .into_iter()
-        .flatten()
-        .find_map(|q| within(geo(lexicon, q.entity)?, places, lexicon))
+    // What follows qualifies when it contains places (`Rochester, N.H.`, not the list
+    // `Newcastle, London`); what precedes, when the name is one of the containing kind.
+    let containing = |g: &Geo| matches!(g.feature.as_deref(), Some("country" | "region"));
+    let by_after = after
+        .and_then(|q| geo(lexicon, q.entity))
+        .filter(|g| containing(g))
+        .and_then(|g| within(g, places, lexicon));
+    by_after.or_else(|| {
+        let g = geo(lexicon, before?.entity)?;
+        let regions: Vec<EntityId> = places
+            .iter()
+            .copied()
+            .filter(|&p| geo(lexicon, p).is_some_and(containing))
+            .collect();
+        within(g, &regions, lexicon)
+    })
 }
 
 /// The first of `places` inside the qualifying place `q`.
@@ -176,4 +188,102 @@ fn is_dateline(text: &str, m: &Mention) -> bool {
                 .strip_prefix(' ')
                 .and_then(|rest| rest.chars().next())
                 .is_some_and(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lexicon::Lexicon;
+    use crate::model::{CleanDocument, DocMeta};
+    use crate::stages::entities::EntityMatcher;
+    use crate::stages::tokenize::tokenize;
+
+    /// A gazetteer in the generated format: two Newcastles, three Rochesters, Georgia the
+    /// country and the state, and the qualifiers that tell them apart.
+    const GAZETTEER: &str = "kind\tname\taliases\tshort\tgeonames_id\tcountry_code\tlatitude\tlongitude\tfeature\tadmin1
+place\tGeorgia\t\t\t614540\tGE\t41.69\t44.83\tcountry\t
+place\tUnited Kingdom\tBritain\t\t2635167\tGB\t51.5\t-0.12\tcountry\t
+place\tGermany\t\t\t2921044\tDE\t52.52\t13.41\tcountry\t
+place\tLondon\t\t\t2643743\tGB\t51.51\t-0.13\tcity\t
+place\tManchester\t\t\t2643123\tGB\t53.48\t-2.24\tcity\t
+place\tSydney\t\t\t2147714\tAU\t-33.87\t151.21\tcity\t
+place\tAtlanta\t\t\t4180439\tUS\t33.75\t-84.39\tcity\tUS-GA
+place\tNewcastle\t\t\t2155472\tAU\t-32.93\t151.78\tcity\t
+place\tRochester\t\t\t5134086\tUS\t43.15\t-77.62\tcity\tUS-NY
+place\tGeorgia (United States)\tGa.|Georgia\t\t4197000\tUS\t32.33\t-83.11\tregion\tUS-GA
+place\tNew Hampshire\tN.H.\t\t5090174\tUS\t43.67\t-71.58\tregion\tUS-NH
+place\tNewcastle upon Tyne\tNewcastle\t\t2641673\tGB\t54.97\t-1.61\tcity\t
+place\tRochester (Minnesota)\tRochester\t\t5043473\tUS\t44.02\t-92.47\tcity\tUS-MN
+place\tRochester (New Hampshire)\tRochester\t\t5091872\tUS\t43.30\t-70.98\ttown\tUS-NH
+place\tHanover\t\t\t2910831\tDE\t52.37\t9.73\tcity\t
+place\tHanover (Maryland)\tHanover\t\t4357340\tUS\t39.19\t-76.72\ttown\tUS-MD
+";
+
+    /// The GeoNames id of each place mention of `text`, with its surface.
+    fn resolved(text: &str) -> Vec<(String, i64)> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gazetteer.tsv");
+        std::fs::write(&path, GAZETTEER).unwrap();
+        let lex = Lexicon::load(&[(path, true)]).unwrap();
+        let matcher = EntityMatcher::new(&lex, &Default::default()).unwrap();
+        let doc = tokenize(CleanDocument::from_text(DocMeta::new("d", "d"), text));
+        matcher
+            .analyze(doc, &lex)
+            .mentions
+            .iter()
+            .map(|m| {
+                let id = lex.geo[&m.entity].geonames_id.unwrap();
+                (text[m.start..m.end].to_string(), id)
+            })
+            .collect()
+    }
+
+    fn id_of(found: &[(String, i64)], surface: &str) -> Vec<i64> {
+        found
+            .iter()
+            .filter(|(s, _)| s == surface)
+            .map(|(_, id)| *id)
+            .collect()
+    }
+
+    #[test]
+    fn a_qualifier_after_or_before_the_name_decides() {
+        let got =
+            resolved("ROCHESTER, N.H. 1996-08-30\nRochester police said. Hanover, Germany is far.");
+        assert_eq!(id_of(&got, "ROCHESTER"), [5091872]);
+        // The qualified dateline decides the other mentions of the name in the document.
+        assert_eq!(id_of(&got, "Rochester"), [5091872]);
+        assert_eq!(id_of(&got, "Hanover"), [2910831]);
+        let got = resolved("He flew from Atlanta, Georgia, to Hanover, Maryland.");
+        assert_eq!(id_of(&got, "Georgia"), [4197000]);
+    }
+
+    #[test]
+    fn without_evidence_the_first_place_of_the_name_wins() {
+        let got = resolved("Rochester and Newcastle were quiet.");
+        assert_eq!(id_of(&got, "Rochester"), [5134086]);
+        assert_eq!(id_of(&got, "Newcastle"), [2155472]);
+        // A country keeps its name without a qualifier, whatever the context.
+        let got = resolved("In Georgia, as in Atlanta and Rochester, voters went out.");
+        assert_eq!(id_of(&got, "Georgia"), [614540]);
+    }
+
+    #[test]
+    fn the_documents_other_places_decide_between_cities() {
+        let got = resolved("Newcastle beat a side from London before a trip to Manchester.");
+        assert_eq!(id_of(&got, "Newcastle"), [2641673]);
+        // One place of that country is not enough, nor is context when the first place's
+        // country is named.
+        assert_eq!(
+            id_of(&resolved("Newcastle and London."), "Newcastle"),
+            [2155472]
+        );
+        let got = resolved("Newcastle, London, Manchester and Sydney.");
+        assert_eq!(id_of(&got, "Newcastle"), [2155472]);
+    }
+
+    #[test]
+    fn a_dateline_keeps_the_first_place() {
+        let got = resolved("NEWCASTLE 1996-08-30\nOfficials in London and Manchester said.");
+        assert_eq!(id_of(&got, "NEWCASTLE"), [2155472]);
+    }
 }
