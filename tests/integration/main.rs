@@ -7,6 +7,7 @@ mod crash;
 mod determinism;
 mod diff;
 mod first_hour;
+mod gazetteer;
 mod generic;
 mod golden;
 mod incremental;
