@@ -15,7 +15,9 @@
 //! * `short` forms (a surname) resolve only after the entity's full name or an alias has
 //!   appeared earlier in the same document: within-document coreference.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 

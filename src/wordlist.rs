@@ -3,7 +3,7 @@
 //! under `pipelines/` (one word a line, `#` comments), named by the pipeline file and checked
 //! when it loads, so that curating them means editing text.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -25,7 +25,7 @@ impl WordList {
 
     /// Parses the text of a list (see [`WordList::load`]).
     pub fn parse(text: &str) -> std::result::Result<WordList, String> {
-        let mut first_line = std::collections::HashMap::new();
+        let mut first_line = foldhash::HashMap::default();
         for (number, line) in text.lines().enumerate() {
             let number = number + 1;
             let word = line.trim();

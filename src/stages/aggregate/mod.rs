@@ -14,7 +14,7 @@ pub mod tables;
 #[cfg(feature = "tables")]
 pub use tables::*;
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};

@@ -9,7 +9,7 @@
 //! organisation word (`Council`, `Party`, `Bank`, ...) are not people. The words of each kind
 //! of evidence are the pipeline's word lists ([`WordLists`]).
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::path::Path;
 
 use super::{Discoverer, Findings};
@@ -31,7 +31,7 @@ type Surnames = HashMap<String, Option<EntityId>>;
 impl FigureDiscovery {
     /// Loads the first-name list (one name a line, `#` comments) beside the word lists.
     pub fn load(first_names: Option<&Path>, words: WordLists) -> Result<Self> {
-        let mut names = HashSet::new();
+        let mut names = HashSet::default();
         if let Some(path) = first_names {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| Error::config(path, format!("cannot read first names: {e}")))?;
@@ -229,7 +229,7 @@ impl<'a> Scan<'a> {
 
     /// Surnames of the lexicon's people named in the document.
     fn named_surnames(&self) -> Surnames {
-        let mut surnames = Surnames::new();
+        let mut surnames = Surnames::default();
         for mention in self.mentions {
             let e = self.names.entity(mention.entity);
             if e.kind == Kind::Figure && e.name.contains(' ') {
@@ -242,7 +242,7 @@ impl<'a> Scan<'a> {
     /// Apposition with an age (`Chen, 41,`) marks a name as a person's, also where it
     /// appeared earlier in a longer run (`Chen Ziming`).
     fn people_with_an_age(&self) -> HashSet<&'a str> {
-        let mut people = HashSet::new();
+        let mut people = HashSet::default();
         let gap = |a: usize, b: usize| self.text[self.tokens[a].end..self.tokens[b].start].trim();
         for i in 0..self.tokens.len().saturating_sub(1) {
             if self.free(i)
@@ -517,7 +517,7 @@ impl<'a> Scan<'a> {
     /// (PUK)`) makes that name an organisation, and the acronym names it there and wherever
     /// else it stands alone in the document.
     fn acronyms(&self, state: &mut ScanState) {
-        let mut known: HashMap<&str, EntityId> = HashMap::new();
+        let mut known: HashMap<&str, EntityId> = HashMap::default();
         for t in 1..self.tokens.len() {
             let word = self.word(t);
             if is_acronym(word) && self.bracketed(t) {
@@ -654,7 +654,7 @@ impl<'a> Scan<'a> {
     /// document names that person in full after it (and no one else with that surname):
     /// headlines give the surname before the story gives the name.
     fn surnames_named_later(&self, state: &mut ScanState) {
-        let mut claimed = HashSet::new();
+        let mut claimed = HashSet::default();
         for t in std::mem::take(&mut state.undecided) {
             let name = self.word(t);
             let Some(Some(entity)) = state.surnames.get(name) else {

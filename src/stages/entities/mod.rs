@@ -74,9 +74,9 @@ pub struct EntityMatcher {
     /// (`Manchester United`, `London Newsroom`).
     organization_words: WordList,
     /// Places that count only with evidence (small towns of the gazetteer, feature `town`).
-    weak: std::collections::HashSet<EntityId>,
+    weak: foldhash::HashSet<EntityId>,
     /// All places, for the rules that apply to places only.
-    places: std::collections::HashSet<EntityId>,
+    places: foldhash::HashSet<EntityId>,
 }
 
 #[derive(Debug)]
@@ -202,7 +202,7 @@ impl EntityMatcher {
             senses.assign(&doc, &mut findings.mentions, &is_figure);
         }
         // Keep only the discovered entities that a mention still refers to.
-        let used: std::collections::HashSet<EntityId> =
+        let used: foldhash::HashSet<EntityId> =
             findings.mentions.iter().map(|m| m.entity).collect();
         findings.discovered.retain(|id| used.contains(&id));
         AnalyzedDocument {

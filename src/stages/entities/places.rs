@@ -8,7 +8,7 @@
 //! country the document names at least twice. Otherwise the first place wins. The decision
 //! of a qualifier or a dateline holds for every mention of the name in the document.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use crate::lexicon::{EntityId, Geo, Lexicon};
 use crate::model::Mention;
@@ -76,8 +76,8 @@ fn country_support<'a>(
     pending: &HashSet<usize>,
     lexicon: &'a Lexicon,
 ) -> HashMap<&'a str, usize> {
-    let mut seen = HashSet::new();
-    let mut support: HashMap<&str, usize> = HashMap::new();
+    let mut seen = HashSet::default();
+    let mut support: HashMap<&str, usize> = HashMap::default();
     for (i, m) in mentions.iter().enumerate() {
         if pending.contains(&i) || !seen.insert(m.entity) {
             continue;

@@ -6,7 +6,9 @@
 //! mention that no cue decides takes the sense that decided most of the document's other
 //! mentions of the same term (a term keeps one sense through an article), or `unknown`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -769,7 +771,7 @@ mod tests {
 
     #[test]
     fn errors_name_the_line() {
-        let terms: HashMap<&str, EntityId> = [("release", 0)].into();
+        let terms: HashMap<&str, EntityId> = [("release", 0)].into_iter().collect();
         let header = "term\tsense\twhere\tcue\tweight\n";
         let parse_text = |body: &str| {
             parse(
