@@ -903,7 +903,8 @@ mod tests {
         let discovery = FigureDiscovery {
             first_names: ["Andy", "George", "Michael", "Jesper"]
                 .map(String::from)
-                .into(),
+                .into_iter()
+                .collect(),
             words: words.clone(),
         };
         let matcher = EntityMatcher::new(&lex, &words)
