@@ -30,11 +30,18 @@ pub struct OutletRule {
 const MAX_HEADLINE_CHARS: usize = 300;
 
 /// Cleans one document.
-pub fn clean(doc: SourceDocument, rules: &CleanRules) -> CleanDocument {
-    // Most news is already NFC (all ASCII text is): skip the normalisation pass then.
-    let normalized: String = match unicode_normalization::is_nfc_quick(doc.text.chars()) {
-        unicode_normalization::IsNormalized::Yes => doc.text.chars().map(normalize_char).collect(),
-        _ => doc.text.nfc().map(normalize_char).collect(),
+pub fn clean(mut doc: SourceDocument, rules: &CleanRules) -> CleanDocument {
+    // Most news is already NFC (all ASCII text is): skip the normalisation pass then, and
+    // the character pass too when no character would change.
+    let normalized: String = if is_printable_ascii(&doc.text) {
+        std::mem::take(&mut doc.text)
+    } else {
+        match unicode_normalization::is_nfc_quick(doc.text.chars()) {
+            unicode_normalization::IsNormalized::Yes => {
+                doc.text.chars().map(normalize_char).collect()
+            }
+            _ => doc.text.nfc().map(normalize_char).collect(),
+        }
     };
 
     let mut outlet = None;
@@ -114,6 +121,13 @@ fn flush(current: &mut String, paragraphs: &mut Vec<String>) {
 
 /// Straightens typographic quotes and turns every kind of space and control character into a
 /// plain space (newlines stay, they separate paragraphs).
+/// Whether `normalize_char` leaves every character of `text` as it is: printable ASCII and
+/// line feeds.
+fn is_printable_ascii(text: &str) -> bool {
+    text.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || b == b'\n')
+}
+
 fn normalize_char(c: char) -> char {
     match c {
         '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => '\'',
@@ -128,6 +142,16 @@ fn normalize_char(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The fast path takes only text that the character pass would leave as it is.
+        #[test]
+        fn printable_ascii_is_left_as_it_is(text in "[\\x00-\\x7f\\u{a0}\\u{2019}]{0,40}") {
+            if is_printable_ascii(&text) {
+                proptest::prop_assert_eq!(text.chars().map(normalize_char).collect::<String>(), text);
+            }
+        }
+    }
     use crate::model::DocMeta;
     use regex::Regex;
 
