@@ -343,7 +343,9 @@ impl<'a> Scan<'a> {
         let name = &self.text[self.tokens[first].start..self.tokens[last].end];
         Evidence {
             titled: titled || words.roles.contains(before) || self.rules.is_title(before),
-            said: words.reporting_verbs.contains(after) && !words.organization_words.contains(name),
+            said: words.reporting_verbs.contains(after)
+                && !words.organization_words.contains(name)
+                && !self.said_of_a_thing(end + 1),
             named: n >= 2
                 && (self.rules.first_names.contains(self.word(first))
                     || initial
@@ -358,6 +360,16 @@ impl<'a> Scan<'a> {
                 && place_at(end),
             initial,
         }
+    }
+
+    /// Whether the word after a reporting verb at `t` speaks of a thing or a group (`Merck said
+    /// it would`, `Lufthansa said that it`, `MPs said they were`): a company or a body said
+    /// it, not a person.
+    fn said_of_a_thing(&self, t: usize) -> bool {
+        let thing = |t: usize| {
+            t < self.tokens.len() && matches!(self.word(t), "it" | "its" | "they" | "their")
+        };
+        thing(t) || (t < self.tokens.len() && self.word(t) == "that" && thing(t + 1))
     }
 
     /// Decides what the run `start..end` is: a person (recorded in `state.found`), or a
@@ -410,7 +422,9 @@ impl<'a> Scan<'a> {
                 return;
             }
         }
-        let chosen = if end - first == 1 {
+        let chosen = if end - first == 1 && plural_acronym(name) {
+            None
+        } else if end - first == 1 {
             match state.surnames.get(name) {
                 Some(Some(id)) => Some((*id, Method::Coreference)),
                 Some(None) => None,
@@ -990,6 +1004,16 @@ mod tests {
         let got = figures("Beijing freed Chen Ziming on Monday. Chen, 41, is ill. Chen left.");
         let names: Vec<&str> = got.iter().map(|(_, n, _)| n.as_str()).collect();
         assert_eq!(names, vec!["Chen Ziming"; 3], "{got:?}");
+    }
+
+    #[test]
+    fn what_says_it_is_no_person() {
+        let got = figures(
+            "Merck said it would sell. Lufthansa said that it may lose. Dole said he would.",
+        );
+        let names: Vec<&str> = got.iter().map(|(e, _, _)| e.as_str()).collect();
+        assert_eq!(names, ["Dole"]);
+        assert!(figures("He told MPs. MPs said the law was bad.").is_empty());
     }
 
     #[test]
