@@ -96,6 +96,7 @@ impl Discoverer for FigureDiscovery {
             scan.classify_run(i, end, &known_people, &mut state);
             i = end;
         }
+        state.resolve_named_in_full();
         scan.surnames_named_later(&mut state);
         scan.teams_in_results(&findings.team_places, &mut state);
         scan.acronyms(&mut state);
@@ -113,6 +114,36 @@ impl Discoverer for FigureDiscovery {
         }
         findings.mentions.extend(state.found);
         findings.mentions.sort_by_key(|m| m.start);
+    }
+}
+
+impl ScanState {
+    /// Records the surname of a person named in full; a one-word person of that name found
+    /// before (`Stars pay tribute to actor Davis`) was this person.
+    fn note_full_name(&mut self, name: &str, id: EntityId) {
+        let surname = name.rsplit(' ').next().unwrap_or(name);
+        if let Some(&Some(earlier)) = self.surnames.get(surname) {
+            let one_word = self
+                .discovered
+                .get(earlier)
+                .is_some_and(|e| e.name == surname);
+            if one_word && earlier != id {
+                self.surnames.insert(surname.to_string(), Some(id));
+                self.named_in_full.push((earlier, id));
+                return;
+            }
+        }
+        note_surname(&mut self.surnames, name, id);
+    }
+
+    /// Points the mentions of one-word people named in full later to the full name.
+    fn resolve_named_in_full(&mut self) {
+        for &(one_word, full) in &self.named_in_full {
+            for m in self.found.iter_mut().filter(|m| m.entity == one_word) {
+                m.entity = full;
+                m.method = Method::Coreference;
+            }
+        }
     }
 }
 
@@ -140,6 +171,9 @@ struct ScanState {
     /// Indices of lexicon mentions that a person's name took over.
     absorbed: Vec<usize>,
     candidates: Vec<(String, String)>,
+    /// One-word people later named in full (`actor Davis`, then `Ossie Davis`): the one-word
+    /// entity and the full one.
+    named_in_full: Vec<(EntityId, EntityId)>,
     seen_candidates: HashSet<String>,
     /// The first word of each organisation discovered so far in the document (`Barrick` of
     /// `Barrick Gold Corp`): alone later, it is that organisation, not a person.
@@ -307,6 +341,16 @@ impl<'a> Scan<'a> {
             first += 1;
             titled = true;
         }
+        // A role opening a sentence is capitalised too (`Actress Cate Blanchett`).
+        if end.saturating_sub(first) >= 3
+            && rules
+                .words
+                .roles
+                .contains(&lowercase_first(self.word(first)))
+        {
+            first += 1;
+            titled = true;
+        }
         // A capitalised word before a first name is a role (`Fullback Andre Joubert`), unless
         // a hyphen makes them one first name (`Heinz-Harald Frentzen`).
         if end.saturating_sub(first) >= 3
@@ -442,7 +486,7 @@ impl<'a> Scan<'a> {
             // A longer form of a person named before (`Bill Clinton` after `Clinton`) is a
             // new name; the surname then points to the full one.
             let id = state.discovered.add(Kind::Figure, name);
-            note_surname(&mut state.surnames, name, id);
+            state.note_full_name(name, id);
             // A family name first (`Qian Qichen`, later `Mr Qian`): a two-word name whose
             // first word is no known first name also answers to that word.
             if end - first == 2 && !self.rules.first_names.contains(self.word(first)) && !e.initial
@@ -741,6 +785,15 @@ impl<'a> Scan<'a> {
 }
 
 /// An acronym: two to six capital letters, maybe with full stops (`PUK`, `U.N.`).
+/// `word` with its first letter in lower case (`Actress` -> `actress`).
+fn lowercase_first(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 fn is_acronym(word: &str) -> bool {
     let letters = word.chars().filter(char::is_ascii_uppercase).count();
     (2..=6).contains(&letters) && word.chars().all(|c| c.is_ascii_uppercase() || c == '.')
@@ -1004,6 +1057,27 @@ mod tests {
         let got = figures("Beijing freed Chen Ziming on Monday. Chen, 41, is ill. Chen left.");
         let names: Vec<&str> = got.iter().map(|(_, n, _)| n.as_str()).collect();
         assert_eq!(names, vec!["Chen Ziming"; 3], "{got:?}");
+    }
+
+    #[test]
+    fn a_one_word_person_named_in_full_later_is_that_person() {
+        let got =
+            figures("Tribute to actor Davis\n\nStars mourned actor Ossie Davis. Davis was 87.");
+        let names: Vec<(&str, &str)> = got
+            .iter()
+            .map(|(surface, entity, _)| (entity.as_str(), surface.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("Ossie Davis", "Davis"),
+                ("Ossie Davis", "Ossie Davis"),
+                ("Ossie Davis", "Davis")
+            ]
+        );
+        // A capitalised role opening a sentence is a role too.
+        let got = figures("Actress Cate Blanchett smiled.");
+        assert_eq!(got[0].1, "Cate Blanchett");
     }
 
     #[test]
