@@ -97,6 +97,8 @@ pub struct WordLists {
     /// `event_words.txt`: organisation words that end an event's or a venue's name (`War`,
     /// `Stadium`): such a run is no discovered organisation.
     pub event_words: WordList,
+    /// `lineup_labels.txt`: words before the colon of a team sheet (`Squad:`, `Booked:`).
+    pub lineup_labels: WordList,
 }
 
 /// The files of a word-list folder, in the order of [`WordLists`]' fields.
@@ -112,6 +114,7 @@ pub const WORD_LIST_FILES: &[&str] = &[
     "demonyms.txt",
     "title_words.txt",
     "event_words.txt",
+    "lineup_labels.txt",
 ];
 
 impl WordLists {
@@ -130,6 +133,7 @@ impl WordLists {
             demonyms: read("demonyms.txt")?,
             title_words: read("title_words.txt")?,
             event_words: read("event_words.txt")?,
+            lineup_labels: read("lineup_labels.txt")?,
         })
     }
 }

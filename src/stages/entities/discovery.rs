@@ -96,6 +96,7 @@ impl Discoverer for FigureDiscovery {
             scan.classify_run(i, end, &known_people, &mut state);
             i = end;
         }
+        scan.lineups(&mut state);
         state.resolve_named_in_full();
         scan.surnames_named_later(&mut state);
         scan.teams_in_results(&findings.team_places, &mut state);
@@ -708,6 +709,126 @@ impl<'a> Scan<'a> {
         }
     }
 
+    /// Team sheets: after a label and a colon (`Subs Not Used: Butt, Harper.`, `Newcastle:
+    /// Given, Carr, Boumsong, ...`), the names listed with commas are people, with minutes and
+    /// substitutes in brackets (`Robert (Jenas 77), Ameobi`). A label word of
+    /// `lineup_labels.txt` needs two names; any other label, [`LINEUP_NAMES`] names of which
+    /// fewer than half are places or organisations (a list of cities is no team).
+    fn lineups(&self, state: &mut ScanState) {
+        let before = state.found.len();
+        for t in 0..self.tokens.len().saturating_sub(1) {
+            if self.gap(t, t + 1) != ":" {
+                continue;
+            }
+            let items = self.listed_names(t + 1);
+            let labelled = self.rules.words.lineup_labels.contains(self.word(t));
+            let known = items
+                .iter()
+                .filter(|&&(a, b)| (a..b).any(|i| !self.free(i)))
+                .count();
+            let enough = if labelled {
+                items.len() >= 2
+            } else {
+                items.len() >= LINEUP_NAMES && known * 2 < items.len()
+            };
+            if enough {
+                for &(a, b) in &items {
+                    self.listed_person(a, b, state);
+                }
+            }
+        }
+        // What the sheets claimed is no longer undecided or a candidate.
+        let listed = &state.found[before..];
+        let claimed = |t: usize| {
+            let (start, end) = (self.tokens[t].start, self.tokens[t].end);
+            listed.iter().any(|m| m.start < end && start < m.end)
+        };
+        let undecided: Vec<usize> = state
+            .undecided
+            .iter()
+            .copied()
+            .filter(|&t| !claimed(t))
+            .collect();
+        let names: HashSet<&str> = listed.iter().map(|m| &self.text[m.start..m.end]).collect();
+        state.undecided = undecided;
+        state
+            .candidates
+            .retain(|(name, _)| !names.contains(name.as_str()));
+    }
+
+    /// The text between tokens `a` and `b`, trimmed.
+    fn gap(&self, a: usize, b: usize) -> &'a str {
+        self.text[self.tokens[a].end..self.tokens[b].start].trim()
+    }
+
+    /// The names (token ranges of one to three capitalised words) listed from token `i`,
+    /// separated by commas, each maybe followed by minutes and a substitute in brackets.
+    fn listed_names(&self, mut i: usize) -> Vec<(usize, usize)> {
+        let capital = |i: usize| self.word(i).starts_with(|c: char| c.is_uppercase());
+        let mut items = Vec::new();
+        let mut bracketed = false;
+        while i < self.tokens.len() && capital(i) {
+            let a = i;
+            i += 1;
+            while i < self.tokens.len() && i - a < 3 && self.joined(i - 1, i) && capital(i) {
+                i += 1;
+            }
+            let name_end = i;
+            let mut minutes = false;
+            while i < self.tokens.len()
+                && self.word(i).bytes().all(|b| b.is_ascii_digit())
+                && self.gap(i - 1, i).is_empty()
+            {
+                i += 1;
+                minutes = true;
+            }
+            // In brackets, a substitute comes with the minute (`(Jenas 77)`); a club or a
+            // role does not (`Calvin Howarth (Glasgow Rugby)`).
+            if !bracketed || minutes {
+                items.push((a, name_end));
+            }
+            if i >= self.tokens.len() {
+                break;
+            }
+            let gap = self.gap(i - 1, i);
+            bracketed = gap.ends_with('(');
+            if !(gap.ends_with(',') || gap.ends_with(';') || bracketed) {
+                break;
+            }
+        }
+        items
+    }
+
+    /// Records tokens `a..b` of a team sheet as a person, unless something else took them.
+    fn listed_person(&self, a: usize, b: usize, state: &mut ScanState) {
+        let (start, end) = (self.tokens[a].start, self.tokens[b - 1].end);
+        let words = &self.rules.words;
+        let word = self.word(a);
+        if (a..b).any(|i| !self.free(i))
+            || state.found.iter().any(|m| m.start < end && start < m.end)
+            || (b - a == 1
+                && (words.not_names.contains(word)
+                    || words.demonyms.contains(word)
+                    || words.title_words.contains(word)))
+        {
+            return;
+        }
+        let name = &self.text[start..end];
+        let (entity, method) = match state.surnames.get(name) {
+            Some(Some(id)) if b - a == 1 => (*id, Method::Coreference),
+            _ => {
+                let id = state.discovered.add(Kind::Figure, name);
+                if b - a == 1 {
+                    note_surname(&mut state.surnames, name, id);
+                } else {
+                    state.note_full_name(name, id);
+                }
+                (id, Method::Discovery)
+            }
+        };
+        state.found.push(self.mention(start, end, entity, method));
+    }
+
     /// A one-word run that nothing decided is the person whose surname it is, when the
     /// document names that person in full after it (and no one else with that surname):
     /// headlines give the surname before the story gives the name.
@@ -793,6 +914,9 @@ fn lowercase_first(word: &str) -> String {
         .map(|c| c.to_lowercase().chain(chars).collect())
         .unwrap_or_default()
 }
+
+/// How many names a list after a colon needs, without a label word, to be a team sheet.
+const LINEUP_NAMES: usize = 5;
 
 fn is_acronym(word: &str) -> bool {
     let letters = word.chars().filter(char::is_ascii_uppercase).count();
@@ -1078,6 +1202,31 @@ mod tests {
         // A capitalised role opening a sentence is a role too.
         let got = figures("Actress Cate Blanchett smiled.");
         assert_eq!(got[0].1, "Cate Blanchett");
+    }
+
+    #[test]
+    fn team_sheets_list_people() {
+        let text = "Newcastle: Given, Carr, Robert (Jenas 77), Ameobi, Shearer. Subs Not Used: Butt, S Harper.\n\n\
+                    Squad: Ben Hinshelwood (Worcester Warriors), Dan Parks (Glasgow Rugby).";
+        let got = figures(text);
+        let names: Vec<&str> = got.iter().map(|(surface, _, _)| surface.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Given",
+                "Carr",
+                "Robert",
+                "Jenas",
+                "Ameobi",
+                "Shearer",
+                "Butt",
+                "S Harper",
+                "Ben Hinshelwood",
+                "Dan Parks"
+            ]
+        );
+        // Fewer than five names after a colon, without a label word, are no team sheet.
+        assert!(figures("Results: Carr, Given.").is_empty());
     }
 
     #[test]
