@@ -99,6 +99,8 @@ pub struct WordLists {
     pub event_words: WordList,
     /// `lineup_labels.txt`: words before the colon of a team sheet (`Squad:`, `Booked:`).
     pub lineup_labels: WordList,
+    /// `place_words.txt`: last words of sites' and features' names (`Street`, `Stadium`).
+    pub place_words: WordList,
 }
 
 /// The files of a word-list folder, in the order of [`WordLists`]' fields.
@@ -115,6 +117,7 @@ pub const WORD_LIST_FILES: &[&str] = &[
     "title_words.txt",
     "event_words.txt",
     "lineup_labels.txt",
+    "place_words.txt",
 ];
 
 impl WordLists {
@@ -134,6 +137,7 @@ impl WordLists {
             title_words: read("title_words.txt")?,
             event_words: read("event_words.txt")?,
             lineup_labels: read("lineup_labels.txt")?,
+            place_words: read("place_words.txt")?,
         })
     }
 }

@@ -443,6 +443,10 @@ impl<'a> Scan<'a> {
             }
             return;
         }
+        if last > first && !titled && self.rules.words.place_words.contains(self.word(last)) {
+            self.site(first, last, state);
+            return;
+        }
         if self
             .rules
             .words
@@ -546,6 +550,21 @@ impl<'a> Scan<'a> {
             method: Method::Discovery,
             sense: None,
         });
+    }
+
+    /// A run ending in a word of `place_words.txt` (`Downing Street`, `Heathrow Airport`) is a
+    /// discovered place, with the places inside it.
+    fn site(&self, first: usize, last: usize, state: &mut ScanState) {
+        let (start, end) = (self.tokens[first].start, self.tokens[last].end);
+        let entity = state.discovered.add(Kind::Place, &self.text[start..end]);
+        state.absorbed.extend(
+            (first..=last)
+                .filter(|&t| self.soft_place(t))
+                .filter_map(|t| self.covered[t]),
+        );
+        state
+            .found
+            .push(self.mention(start, end, entity, Method::Discovery));
     }
 
     /// Records the run `first..=last` as a candidate (once per name), with its sentence; a
@@ -1202,6 +1221,14 @@ mod tests {
         // A capitalised role opening a sentence is a role too.
         let got = figures("Actress Cate Blanchett smiled.");
         assert_eq!(got[0].1, "Cate Blanchett");
+    }
+
+    #[test]
+    fn sites_are_places() {
+        let got = found("He left Downing Street for Heathrow Airport.", Kind::Place);
+        let names: Vec<&str> = got.iter().map(|(surface, _, _)| surface.as_str()).collect();
+        assert_eq!(names, ["Downing Street", "Heathrow Airport"]);
+        assert!(figures("He left Downing Street.").is_empty());
     }
 
     #[test]
