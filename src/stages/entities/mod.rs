@@ -77,6 +77,9 @@ pub struct EntityMatcher {
     weak: foldhash::HashSet<EntityId>,
     /// All places, for the rules that apply to places only.
     places: foldhash::HashSet<EntityId>,
+    /// Countries: a national side in a results line keeps its country's name (`Italy 2
+    /// England 1`), as news annotation counts it.
+    countries: foldhash::HashSet<EntityId>,
 }
 
 #[derive(Debug)]
@@ -164,6 +167,12 @@ impl EntityMatcher {
                 .geo
                 .iter()
                 .filter(|(_, g)| g.feature.as_deref() == Some("town"))
+                .map(|(id, _)| *id)
+                .collect(),
+            countries: lexicon
+                .geo
+                .iter()
+                .filter(|(_, g)| g.feature.as_deref() == Some("country"))
                 .map(|(id, _)| *id)
                 .collect(),
             places: (0..lexicon.entities.len() as EntityId)
@@ -264,6 +273,7 @@ impl EntityMatcher {
             }
             let is_place = self.places.contains(&first.entity);
             let team = is_place
+                && !self.countries.contains(&first.entity)
                 && (followed_by_score(text, first.end)
                     || in_fixture_line(text, first.start, first.end));
             if team

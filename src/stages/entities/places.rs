@@ -282,6 +282,13 @@ place\tHanover (Maryland)\tHanover\t\t4357340\tUS\t39.19\t-76.72\ttown\tUS-MD
     }
 
     #[test]
+    fn a_national_side_in_a_results_line_stays_its_country() {
+        let got = resolved("Results:\n\nGermany 2 Britain 1\n\nLondon 3 Manchester 1\n");
+        let surfaces: Vec<&str> = got.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(surfaces, ["Germany", "Britain"]);
+    }
+
+    #[test]
     fn a_dateline_keeps_the_first_place() {
         let got = resolved("NEWCASTLE 1996-08-30\nOfficials in London and Manchester said.");
         assert_eq!(id_of(&got, "NEWCASTLE"), [2155472]);
