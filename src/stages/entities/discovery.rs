@@ -1224,6 +1224,16 @@ mod tests {
     }
 
     #[test]
+    fn a_place_after_an_organisation_word_and_of_is_in_its_name() {
+        let got = found(
+            "The Bank of Sweden met in Sweden. The Republic of Sweden is old.",
+            Kind::Place,
+        );
+        let names: Vec<&str> = got.iter().map(|(surface, _, _)| surface.as_str()).collect();
+        assert_eq!(names, ["Sweden", "Sweden"]);
+    }
+
+    #[test]
     fn sites_are_places() {
         let got = found("He left Downing Street for Heathrow Airport.", Kind::Place);
         let names: Vec<&str> = got.iter().map(|(surface, _, _)| surface.as_str()).collect();

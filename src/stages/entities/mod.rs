@@ -73,6 +73,8 @@ pub struct EntityMatcher {
     /// Last words of organisation names: a place right before one names the organisation
     /// (`Manchester United`, `London Newsroom`).
     organization_words: WordList,
+    /// Organisation words that end events, venues and states (`Cup`, `House`, `Republic`).
+    event_words: WordList,
     /// Places that count only with evidence (small towns of the gazetteer, feature `town`).
     weak: foldhash::HashSet<EntityId>,
     /// All places, for the rules that apply to places only.
@@ -163,6 +165,7 @@ impl EntityMatcher {
             senses: None,
             place_prepositions: words.place_prepositions.clone(),
             organization_words: words.organization_words.clone(),
+            event_words: words.event_words.clone(),
             weak: lexicon
                 .geo
                 .iter()
@@ -279,7 +282,8 @@ impl EntityMatcher {
             if team
                 || (is_place
                     && (in_compound_adjective(text, first.end)
-                        || self.names_an_organization(text, first.end)))
+                        || self.names_an_organization(text, first.end)
+                        || self.ends_an_organization(text, first.start)))
             {
                 // The whole name is the team's: `SAN DIEGO 70 59` counts no `SAN` either.
                 taken_until = first.end;
@@ -350,12 +354,22 @@ fn place_evidence(text: &str, start: usize, end: usize, prepositions: &WordList)
 }
 
 impl EntityMatcher {
-    /// Whether the word right after a place is the last word of an organisation's name
-    /// (`Manchester United`, `Leeds Rovers`, `London Newsroom`): the place names the
-    /// organisation there.
+    /// Whether a place ends an organisation's name after `of` (`Bank of France`, `Press
+    /// Trust of India`, `University of Pennsylvania`): the organisation word right before
+    /// `of`, unless it names a state or a site (`Republic of Ireland`, `House of`).
+    fn ends_an_organization(&self, text: &str, start: usize) -> bool {
+        let Some(before) = text[..start].strip_suffix(" of ") else {
+            return false;
+        };
+        let word = before.rsplit([' ', '\n']).next().unwrap_or("");
+        self.organization_words.contains(word)
+            && !self.event_words.contains(word)
+            && word.starts_with(char::is_uppercase)
+    }
+
     /// Whether the capitalised words right after a place (up to three; one in capitals)
     /// end in an organisation, venue or event word: `Paris Newsroom`, `New York Stock
-    /// Exchange`, `U.S. OPEN`.
+    /// Exchange`, `U.S. OPEN`; the place names the organisation there.
     fn names_an_organization(&self, text: &str, end: usize) -> bool {
         let mut rest = &text[end..];
         let mut last = "";
