@@ -294,7 +294,24 @@ impl<'a> Scan<'a> {
 
     /// Whether a run of name words can start at token `i`.
     fn opens_run(&self, i: usize) -> bool {
-        self.free(i) && (self.rules.name_like(self.word(i)) || self.rules.is_title(self.word(i)))
+        (self.free(i) && (self.rules.name_like(self.word(i)) || self.rules.is_title(self.word(i))))
+            || self.first_name_over_place(i)
+    }
+
+    /// A place that is a first name opens a person's name when a free name word follows it
+    /// (`Vladimir Zhirinovsky`, `Douglas Hurd`), unless a word of place precedes it (`in
+    /// Vladimir`).
+    fn first_name_over_place(&self, i: usize) -> bool {
+        let rules = self.rules;
+        self.soft_place(i)
+            && rules.first_names.contains(self.word(i))
+            && i + 1 < self.tokens.len()
+            && self.joined(i, i + 1)
+            && self.free(i + 1)
+            && rules.name_like(self.word(i + 1))
+            && !i
+                .checked_sub(1)
+                .is_some_and(|p| rules.words.locative.contains(self.word(p)))
     }
 
     /// The end (exclusive) of the run of name words that starts at `start`.
@@ -1111,7 +1128,7 @@ mod tests {
         )
         .unwrap();
         let discovery = FigureDiscovery {
-            first_names: ["Andy", "George", "Michael", "Jesper"]
+            first_names: ["Andy", "George", "Michael", "Jesper", "Jordan"]
                 .map(String::from)
                 .into_iter()
                 .collect(),
@@ -1231,6 +1248,15 @@ mod tests {
         );
         let names: Vec<&str> = got.iter().map(|(surface, _, _)| surface.as_str()).collect();
         assert_eq!(names, ["Sweden", "Sweden"]);
+    }
+
+    #[test]
+    fn a_place_that_is_a_first_name_opens_a_persons_name() {
+        // `Jordan` is a place of the test lexicon, and a first name here.
+        let text = "Jordan Henderson scored. He flew to Jordan.";
+        let got = found(text, Kind::Figure);
+        assert_eq!(got[0].1, "Jordan Henderson");
+        assert_eq!(found(text, Kind::Place).len(), 1);
     }
 
     #[test]
