@@ -44,7 +44,7 @@ pub struct Findings {
 pub struct TeamPlace {
     /// Its bytes in the text.
     pub span: std::ops::Range<usize>,
-    /// Whether it is a team in a results, standings or fixtures line (`CHICAGO 8 Florida 3`):
+    /// Whether it is a team in a results or standings line (`CHICAGO 8 Florida 3`):
     /// then it names the team on its own.
     pub team: bool,
     /// The place whose name it is.
@@ -277,8 +277,7 @@ impl EntityMatcher {
             let is_place = self.places.contains(&first.entity);
             let team = is_place
                 && !self.countries.contains(&first.entity)
-                && (followed_by_score(text, first.end)
-                    || in_fixture_line(text, first.start, first.end));
+                && followed_by_score(text, first.end);
             if team
                 || (is_place
                     && (in_compound_adjective(text, first.end)
@@ -431,28 +430,6 @@ fn in_compound_adjective(text: &str, end: usize) -> bool {
     rest.next() == Some('-') && rest.next().is_some_and(char::is_lowercase)
 }
 
-/// Whether the place stands in a fixtures line of two teams in capitals (`CINCINNATI AT
-/// ATLANTA`, `CHICAGO AT NEW YORK (doubleheader)`): the cities are teams.
-fn in_fixture_line(text: &str, start: usize, end: usize) -> bool {
-    // Fixture lines are in capitals: most places are not, and cost no more than this look.
-    if text[start..end].chars().any(char::is_lowercase) {
-        return false;
-    }
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
-    let line = &text[line_start..line_end];
-    let line = line.split(" (").next().unwrap_or(line).trim();
-    let Some((home, away)) = line.split_once(" AT ") else {
-        return false;
-    };
-    let capitals = |s: &str| {
-        !s.is_empty()
-            && s.chars().any(char::is_alphabetic)
-            && s.chars().all(|c| c.is_uppercase() || c == ' ' || c == '.')
-    };
-    capitals(home) && capitals(away)
-}
-
 /// Whether a score follows: a number of one to three digits, then the end of the line or
 /// another capitalised name (`CALIFORNIA 14 New York 3`). Dates (`1996-08-30`) are not scores.
 fn followed_by_score(text: &str, end: usize) -> bool {
@@ -599,9 +576,6 @@ mod tests {
         assert!(!followed_by_score(text, prose), "`3 people` is no score");
         let standings = "CINCINNATI 62 62 .500 4 1/2";
         assert!(followed_by_score(standings, "CINCINNATI".len()));
-        let fixture = "x\nCINCINNATI AT NEW YORK (doubleheader)\ny";
-        assert!(in_fixture_line(fixture, 2, 12));
-        assert!(!in_fixture_line("He was AT home in Paris", 17, 22));
     }
 
     #[test]
@@ -618,7 +592,8 @@ mod tests {
         };
         assert_eq!(places("-- Paris Newsroom +33 1 42 21 53 81"), 0);
         assert_eq!(places("Paris United won the cup."), 0);
-        assert_eq!(places("PARIS AT BEIJING (doubleheader)"), 0);
+        // In a fixtures line the cities stay places, as news annotation counts them.
+        assert_eq!(places("PARIS AT BEIJING (doubleheader)"), 2);
         assert_eq!(places("PARIS 62 62 .500 4"), 0);
         assert_eq!(
             places("SAN DIEGO 70 59 .543 -"),
