@@ -1,6 +1,7 @@
 #![no_main]
-//! Fuzzes clean -> tokenize -> entities with the default pipeline's rules and lexicons, and
-//! checks that every mention's offsets slice the text.
+//! Fuzzes clean -> tokenize -> entities with the default pipeline's rules and lexicons (or
+//! those of the pipeline file that `NEWSETL_FUZZ_PIPELINE` names, such as
+//! `pipelines/generic.toml`), and checks that every mention's offsets slice the text.
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
@@ -13,7 +14,8 @@ use newsetl::stages::{clean, tokenize};
 fn setup() -> &'static (Settings, EntityMatcher) {
     static SETUP: OnceLock<(Settings, EntityMatcher)> = OnceLock::new();
     SETUP.get_or_init(|| {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../pipelines/default.toml");
+        let default = concat!(env!("CARGO_MANIFEST_DIR"), "/../pipelines/default.toml");
+        let path = std::env::var("NEWSETL_FUZZ_PIPELINE").unwrap_or_else(|_| default.into());
         let settings = Settings::load(path.as_ref(), Overrides::default()).unwrap();
         let matcher = settings.matcher().unwrap();
         (settings, matcher)
