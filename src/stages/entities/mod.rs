@@ -328,7 +328,8 @@ impl EntityMatcher {
                 });
             }
         }
-        places::resolve(text, &mut mentions, &ambiguous, lexicon);
+        let url = doc.doc.meta.url.as_deref();
+        places::resolve(text, url, &mut mentions, &ambiguous, lexicon);
         (mentions, team_places)
     }
 }

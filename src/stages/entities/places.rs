@@ -26,6 +26,7 @@ const CONTEXT_PLACES: usize = 2;
 /// Gives each ambiguous mention the place it means.
 pub(super) fn resolve(
     text: &str,
+    url: Option<&str>,
     mentions: &mut [Mention],
     ambiguous: &[Ambiguous],
     lexicon: &Lexicon,
@@ -34,7 +35,13 @@ pub(super) fn resolve(
         return;
     }
     let pending: HashSet<usize> = ambiguous.iter().map(|a| a.mention).collect();
-    let support = country_support(text, mentions, &pending, lexicon);
+    // The outlet's country, where the page's address says it (`.co.uk`, `.de`), counts as
+    // a dateline does.
+    let home = url.and_then(url_country);
+    let mut support: HashMap<&str, usize> = country_support(text, mentions, &pending, lexicon);
+    if let Some(home) = home.as_deref() {
+        *support.entry(home).or_default() += 2;
+    }
     let mut by_name: Vec<(u32, Vec<usize>)> = Vec::new();
     for a in ambiguous {
         match by_name.iter_mut().find(|(c, _)| *c == a.choices) {
@@ -176,6 +183,19 @@ fn context_choice(
         .unwrap_or(first)
 }
 
+/// The country of a web address's country-code domain (`www.bbc.co.uk` -> `GB`), or `None`
+/// for generic domains (`.com`, `.org`).
+fn url_country(url: &str) -> Option<String> {
+    let host = url.split("://").nth(1).unwrap_or(url);
+    let host = host.split(['/', ':', '?', '#']).next()?;
+    let tld = host.rsplit('.').next()?;
+    if tld.len() != 2 || !tld.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let code = tld.to_ascii_uppercase();
+    Some(if code == "UK" { "GB".into() } else { code })
+}
+
 /// Whether the mention opens a line as its dateline (`LONDON 1996-08-30`, `PARIS -`,
 /// `ROCHESTER, N.H.`).
 fn is_dateline(text: &str, m: &Mention) -> bool {
@@ -220,12 +240,19 @@ place\tHanover (Maryland)\tHanover\t\t4357340\tUS\t39.19\t-76.72\ttown\tUS-MD
 
     /// The GeoNames id of each place mention of `text`, with its surface.
     fn resolved(text: &str) -> Vec<(String, i64)> {
+        resolved_at(text, None)
+    }
+
+    /// The same for a page at `url`.
+    fn resolved_at(text: &str, url: Option<&str>) -> Vec<(String, i64)> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("gazetteer.tsv");
         std::fs::write(&path, GAZETTEER).unwrap();
         let lex = Lexicon::load(&[(path, true)]).unwrap();
         let matcher = EntityMatcher::new(&lex, &Default::default()).unwrap();
-        let doc = tokenize(CleanDocument::from_text(DocMeta::new("d", "d"), text));
+        let mut meta = DocMeta::new("d", "d");
+        meta.url = url.map(String::from);
+        let doc = tokenize(CleanDocument::from_text(meta, text));
         matcher
             .analyze(doc, &lex)
             .mentions
@@ -286,6 +313,19 @@ place\tHanover (Maryland)\tHanover\t\t4357340\tUS\t39.19\t-76.72\ttown\tUS-MD
         let got = resolved("Results:\n\nGermany 2 Britain 1\n\nLondon 3 Manchester 1\n");
         let surfaces: Vec<&str> = got.iter().map(|(s, _)| s.as_str()).collect();
         assert_eq!(surfaces, ["Germany", "Britain"]);
+    }
+
+    #[test]
+    fn the_outlets_country_counts_as_context() {
+        let text = "Newcastle won at home.";
+        assert_eq!(id_of(&resolved(text), "Newcastle"), [2155472]);
+        let british = resolved_at(text, Some("https://www.example.co.uk/sport/1"));
+        assert_eq!(id_of(&british, "Newcastle"), [2641673]);
+        assert_eq!(
+            super::url_country("http://news.example.de:80/a"),
+            Some("DE".into())
+        );
+        assert_eq!(super::url_country("https://example.com/x.uk"), None);
     }
 
     #[test]
