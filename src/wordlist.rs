@@ -101,6 +101,8 @@ pub struct WordLists {
     pub lineup_labels: WordList,
     /// `place_words.txt`: last words of sites' and features' names (`Street`, `Stadium`).
     pub place_words: WordList,
+    /// `company_nouns.txt`: lowercase nouns before a company's name (`firm`, `giant`).
+    pub company_nouns: WordList,
 }
 
 /// The files of a word-list folder, in the order of [`WordLists`]' fields.
@@ -118,6 +120,7 @@ pub const WORD_LIST_FILES: &[&str] = &[
     "event_words.txt",
     "lineup_labels.txt",
     "place_words.txt",
+    "company_nouns.txt",
 ];
 
 impl WordLists {
@@ -138,6 +141,7 @@ impl WordLists {
             event_words: read("event_words.txt")?,
             lineup_labels: read("lineup_labels.txt")?,
             place_words: read("place_words.txt")?,
+            company_nouns: read("company_nouns.txt")?,
         })
     }
 }

@@ -86,6 +86,7 @@ impl Discoverer for FigureDiscovery {
             ..ScanState::default()
         };
         let known_people = scan.people_with_an_age();
+        let companies = scan.companies_named();
         let mut i = 0;
         while i < scan.tokens.len() {
             if !scan.opens_run(i) {
@@ -93,7 +94,7 @@ impl Discoverer for FigureDiscovery {
                 continue;
             }
             let end = scan.extend_run(i);
-            scan.classify_run(i, end, &known_people, &mut state);
+            scan.classify_run(i, end, (&known_people, &companies), &mut state);
             i = end;
         }
         scan.lineups(&mut state);
@@ -274,6 +275,33 @@ impl<'a> Scan<'a> {
         surnames
     }
 
+    /// Names that a company noun introduces somewhere in the document (`oil firm Yukos`,
+    /// `software giant Microsoft`): organisations wherever they appear there.
+    fn companies_named(&self) -> HashSet<&'a str> {
+        let nouns = &self.rules.words.company_nouns;
+        let mut companies = HashSet::default();
+        for i in 0..self.tokens.len().saturating_sub(1) {
+            if !nouns.contains(self.word(i)) || !self.joined(i, i + 1) || !self.opens_run(i + 1) {
+                continue;
+            }
+            let mut end = i + 2;
+            while end < self.tokens.len()
+                && end - i <= 3
+                && self.joined(end - 1, end)
+                && self.free(end)
+                && self.rules.name_like(self.word(end))
+            {
+                end += 1;
+            }
+            // A first name and a surname make a person, whatever comes before.
+            if end - i > 2 && self.rules.first_names.contains(self.word(i + 1)) {
+                continue;
+            }
+            companies.insert(&self.text[self.tokens[i + 1].start..self.tokens[end - 1].end]);
+        }
+        companies
+    }
+
     /// Apposition with an age (`Chen, 41,`) marks a name as a person's, also where it
     /// appeared earlier in a longer run (`Chen Ziming`).
     fn people_with_an_age(&self) -> HashSet<&'a str> {
@@ -440,7 +468,7 @@ impl<'a> Scan<'a> {
         &self,
         start: usize,
         end: usize,
-        known_people: &HashSet<&str>,
+        (known_people, companies): (&HashSet<&str>, &HashSet<&str>),
         state: &mut ScanState,
     ) {
         let (first, titled) = self.name_start(start, end);
@@ -475,6 +503,10 @@ impl<'a> Scan<'a> {
         }
         let e = self.evidence(start, (first, end), titled, known_people);
         let name = &self.text[self.tokens[first].start..self.tokens[last].end];
+        if companies.contains(name) {
+            self.organization(first, last, state, true);
+            return;
+        }
         if end - first == 1 && !titled {
             if let Some(&organization) = state.organization_short_forms.get(name) {
                 state.found.push(Mention {
@@ -1257,6 +1289,23 @@ mod tests {
         let got = found(text, Kind::Figure);
         assert_eq!(got[0].1, "Jordan Henderson");
         assert_eq!(found(text, Kind::Place).len(), 1);
+    }
+
+    #[test]
+    fn a_name_that_a_company_noun_introduces_is_an_organisation() {
+        let text =
+            "Yukos said it would appeal. The oil firm Yukos is in debt. Jesper Parnevik said so.";
+        assert_eq!(
+            organizations(text),
+            [("Yukos".into(), "discovery"), ("Yukos".into(), "discovery")]
+        );
+        let people: Vec<String> = figures(text).into_iter().map(|(_, e, _)| e).collect();
+        assert_eq!(people, ["Jesper Parnevik"]);
+        // A first name and a surname stay a person.
+        assert_eq!(
+            figures("The games firm Jesper Parnevik founded grew.")[0].1,
+            "Jesper Parnevik"
+        );
     }
 
     #[test]
