@@ -275,6 +275,34 @@ impl<'a> Scan<'a> {
         surnames
     }
 
+    /// Whether tokens `first..=last` name a side in a results line of two sides (`Fortuna
+    /// Sittard 1 Ajax Amsterdam 2`) or open a standings row (`Gloria Bistrita 4 3 1 0 9 2
+    /// 10`): a team, whatever its words (a person's results come one name a line).
+    fn in_results_line(&self, first: usize, last: usize) -> bool {
+        use std::sync::OnceLock;
+        static PATTERNS: OnceLock<[regex::Regex; 3]> = OnceLock::new();
+        let [home, away, standings] = PATTERNS.get_or_init(|| {
+            [
+                regex::Regex::new(r"^ \d{1,3} \p{Lu}[^\n]* \d{1,3}\.?\s*$").unwrap(),
+                regex::Regex::new(r"\p{Lu}[^\n]* \d{1,3} $").unwrap(),
+                regex::Regex::new(r"^( \d{1,3}){5,}\s*$").unwrap(),
+            ]
+        });
+        let (start, end) = (self.tokens[first].start, self.tokens[last].end);
+        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = self.text[end..]
+            .find('\n')
+            .map_or(self.text.len(), |i| end + i);
+        let (before, after) = (&self.text[line_start..start], &self.text[end..line_end]);
+        let score_after = after.strip_prefix(' ').is_some_and(|a| {
+            let digits = a.bytes().take_while(u8::is_ascii_digit).count();
+            (1..=3).contains(&digits) && a[digits..].trim_end().trim_end_matches('.').is_empty()
+        });
+        home.is_match(after)
+            || (score_after && away.is_match(before))
+            || (before.is_empty() && standings.is_match(after))
+    }
+
     /// Names that a company noun introduces somewhere in the document (`oil firm Yukos`,
     /// `software giant Microsoft`): organisations wherever they appear there.
     fn companies_named(&self) -> HashSet<&'a str> {
@@ -503,7 +531,7 @@ impl<'a> Scan<'a> {
         }
         let e = self.evidence(start, (first, end), titled, known_people);
         let name = &self.text[self.tokens[first].start..self.tokens[last].end];
-        if companies.contains(name) {
+        if companies.contains(name) || self.in_results_line(first, last) {
             self.organization(first, last, state, true);
             return;
         }
@@ -1160,10 +1188,12 @@ mod tests {
         )
         .unwrap();
         let discovery = FigureDiscovery {
-            first_names: ["Andy", "George", "Michael", "Jesper", "Jordan"]
-                .map(String::from)
-                .into_iter()
-                .collect(),
+            first_names: [
+                "Andy", "George", "Michael", "Jesper", "Jordan", "Greg", "Nick", "Gloria",
+            ]
+            .map(String::from)
+            .into_iter()
+            .collect(),
             words: words.clone(),
         };
         let matcher = EntityMatcher::new(&lex, &words)
@@ -1306,6 +1336,22 @@ mod tests {
             figures("The games firm Jesper Parnevik founded grew.")[0].1,
             "Jesper Parnevik"
         );
+    }
+
+    #[test]
+    fn sides_in_results_lines_are_teams() {
+        let text = "Results:\nFortuna Sittard 1 Gloria Bistrita 2\nStandings:\nGloria Bistrita 4 3 1 0 9 2 10\nLeaders:\nGreg Norman 68\n";
+        let teams: Vec<String> = organizations(text).into_iter().map(|(s, _)| s).collect();
+        assert_eq!(
+            teams,
+            ["Fortuna Sittard", "Gloria Bistrita", "Gloria Bistrita"]
+        );
+        // One name a line with a score is a player.
+        let people: Vec<String> = figures("Greg Norman 68\nNick Faldo 70\n")
+            .into_iter()
+            .map(|(s, _, _)| s)
+            .collect();
+        assert_eq!(people, ["Greg Norman", "Nick Faldo"]);
     }
 
     #[test]
