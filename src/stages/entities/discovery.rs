@@ -289,6 +289,11 @@ impl<'a> Scan<'a> {
             ]
         });
         let (start, end) = (self.tokens[first].start, self.tokens[last].end);
+        // Every kind of line has a number right after the name: most names have none.
+        let mut rest = self.text[end..].bytes();
+        if rest.next() != Some(b' ') || !rest.next().is_some_and(|b| b.is_ascii_digit()) {
+            return false;
+        }
         let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = self.text[end..]
             .find('\n')
