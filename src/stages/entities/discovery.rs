@@ -101,6 +101,14 @@ impl Discoverer for FigureDiscovery {
         state.resolve_named_in_full();
         scan.surnames_named_later(&mut state);
         scan.teams_in_results(&findings.team_places, &mut state);
+        let claimed: HashSet<&str> = state
+            .claimed
+            .iter()
+            .map(|r| &doc.doc.text[r.clone()])
+            .collect();
+        state
+            .candidates
+            .retain(|(name, _)| !claimed.contains(name.trim()));
         scan.acronyms(&mut state);
         scan.places_that_are_surnames(&mut state);
         findings.candidates.append(&mut state.candidates);
@@ -173,6 +181,8 @@ struct ScanState {
     /// Indices of lexicon mentions that a person's name took over.
     absorbed: Vec<usize>,
     candidates: Vec<(String, String)>,
+    /// Spans that a team's name took over from words discovery had left undecided.
+    claimed: Vec<std::ops::Range<usize>>,
     /// One-word people later named in full (`actor Davis`, then `Ossie Davis`): the one-word
     /// entity and the full one.
     named_in_full: Vec<(EntityId, EntityId)>,
@@ -797,16 +807,47 @@ impl<'a> Scan<'a> {
             if taken {
                 continue;
             }
-            let name = &self.names.entity(place.place).name;
-            let entity = state.discovered.add(Kind::Organization, name);
-            state.found.push(Mention {
-                sentence: self.doc.sentence_of(place.span.start) as u32,
-                start: place.span.start,
-                end: place.span.end,
-                entity,
-                method: Method::Discovery,
-                sense: None,
-            });
+            // A club's name before its city belongs to the team (`PSV Eindhoven`, `Bayern
+            // Munich`, `Ajax Amsterdam`).
+            let first = self.tokens.partition_point(|t| t.start < place.span.start);
+            let mut start_token = first;
+            while start_token > 0 && first - start_token < 2 {
+                let t = start_token - 1;
+                let word = self.word(t);
+                let club_word = word.starts_with(|c: char| c.is_uppercase())
+                    && (self.free(t) || self.soft_place(t))
+                    && !self.rules.words.not_names.contains(word)
+                    && self.text[self.tokens[t].end..self.tokens[t + 1].start] == *" ";
+                let taken = state
+                    .found
+                    .iter()
+                    .any(|m| m.start < self.tokens[t].end && self.tokens[t].start < m.end);
+                if !club_word || taken {
+                    break;
+                }
+                start_token = t;
+            }
+            let start = if start_token < first {
+                self.tokens[start_token].start
+            } else {
+                place.span.start
+            };
+            let entity = if start < place.span.start {
+                let name = &self.text[start..place.span.end];
+                state.claimed.push(start..place.span.start);
+                state.discovered.add(Kind::Organization, name)
+            } else {
+                let name = &self.names.entity(place.place).name;
+                state.discovered.add(Kind::Organization, name)
+            };
+            state.absorbed.extend(
+                (start_token..first)
+                    .filter(|&t| self.soft_place(t))
+                    .filter_map(|t| self.covered[t]),
+            );
+            state
+                .found
+                .push(self.mention(start, place.span.end, entity, Method::Discovery));
         }
     }
 
@@ -1146,6 +1187,11 @@ mod tests {
                 ("Sweden".to_string(), "discovery")
             ],
             "teams in a results line"
+        );
+        // A club's name before its city is the team's too.
+        assert_eq!(
+            organizations("Results:\nDinamo Washington 2 Jordan 1\n")[0].0,
+            "Dinamo Washington"
         );
     }
 
