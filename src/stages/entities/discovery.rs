@@ -183,6 +183,8 @@ struct ScanState {
     candidates: Vec<(String, String)>,
     /// Spans that a team's name took over from words discovery had left undecided.
     claimed: Vec<std::ops::Range<usize>>,
+    /// Places that are a club's name in a team here (`Ajax` of `Ajax Amsterdam`), with the team.
+    club_places: Vec<(EntityId, EntityId)>,
     /// One-word people later named in full (`actor Davis`, then `Ossie Davis`): the one-word
     /// entity and the full one.
     named_in_full: Vec<(EntityId, EntityId)>,
@@ -524,7 +526,21 @@ impl<'a> Scan<'a> {
         // plural: `Milan Baros`).
         if (start..end).any(|t| self.team_place[t].is_some()) {
             let team_alone = (start..end).all(|t| self.team_place[t] == Some(true));
-            if team_alone || (last > start && super::team_nickname(self.word(last))) {
+            if team_alone {
+                let club = self.club_start(start, state);
+                self.organization(club, last, state, true);
+                let team = state
+                    .found
+                    .last()
+                    .filter(|m| m.start == self.tokens[club].start);
+                if let Some(team) = team.map(|m| m.entity) {
+                    self.absorb_club_places(club..start, team, state);
+                    if club < start {
+                        let span = self.tokens[club].start..self.tokens[start - 1].end;
+                        state.claimed.push(span);
+                    }
+                }
+            } else if last > start && super::team_nickname(self.word(last)) {
                 self.organization(start, last, state, team_alone);
             } else {
                 self.candidate(start, last, state);
@@ -807,47 +823,86 @@ impl<'a> Scan<'a> {
             if taken {
                 continue;
             }
-            // A club's name before its city belongs to the team (`PSV Eindhoven`, `Bayern
-            // Munich`, `Ajax Amsterdam`).
             let first = self.tokens.partition_point(|t| t.start < place.span.start);
-            let mut start_token = first;
-            while start_token > 0 && first - start_token < 2 {
-                let t = start_token - 1;
-                let word = self.word(t);
-                let club_word = word.starts_with(|c: char| c.is_uppercase())
-                    && (self.free(t) || self.soft_place(t))
-                    && !self.rules.words.not_names.contains(word)
-                    && self.text[self.tokens[t].end..self.tokens[t + 1].start] == *" ";
-                let taken = state
-                    .found
-                    .iter()
-                    .any(|m| m.start < self.tokens[t].end && self.tokens[t].start < m.end);
-                if !club_word || taken {
-                    break;
-                }
-                start_token = t;
-            }
-            let start = if start_token < first {
-                self.tokens[start_token].start
-            } else {
-                place.span.start
-            };
+            let start_token = self.club_start(first, state);
+            let start = self.tokens[start_token].start.min(place.span.start);
             let entity = if start < place.span.start {
-                let name = &self.text[start..place.span.end];
                 state.claimed.push(start..place.span.start);
-                state.discovered.add(Kind::Organization, name)
+                state
+                    .discovered
+                    .add(Kind::Organization, &self.text[start..place.span.end])
             } else {
                 let name = &self.names.entity(place.place).name;
                 state.discovered.add(Kind::Organization, name)
             };
-            state.absorbed.extend(
-                (start_token..first)
-                    .filter(|&t| self.soft_place(t))
-                    .filter_map(|t| self.covered[t]),
-            );
+            self.absorb_club_places(start_token..first, entity, state);
             state
                 .found
                 .push(self.mention(start, place.span.end, entity, Method::Discovery));
+        }
+        self.clubs_alone(state);
+    }
+
+    /// Where a team's name starts when its city starts at token `first`: a club's name before
+    /// the city belongs to it (`PSV Eindhoven`, `Bayern Munich`, `Ajax Amsterdam`), up to two
+    /// capitalised words on the same line that nothing else took.
+    fn club_start(&self, first: usize, state: &ScanState) -> usize {
+        let mut start = first;
+        while start > 0 && first - start < 2 {
+            let t = start - 1;
+            let word = self.word(t);
+            let club_word = word.starts_with(|c: char| c.is_uppercase())
+                && (self.free(t) || self.soft_place(t))
+                && !self.rules.words.not_names.contains(word)
+                && &self.text[self.tokens[t].end..self.tokens[t + 1].start] == " ";
+            let (a, b) = (self.tokens[t].start, self.tokens[t].end);
+            let taken = state.found.iter().any(|m| m.start < b && a < m.end);
+            if !club_word || taken {
+                break;
+            }
+            start = t;
+        }
+        start
+    }
+
+    /// Places among `tokens` (a club's name) are part of `team`, here and alone later.
+    fn absorb_club_places(
+        &self,
+        tokens: std::ops::Range<usize>,
+        team: EntityId,
+        state: &mut ScanState,
+    ) {
+        for t in tokens.filter(|&t| self.soft_place(t)) {
+            if let Some(k) = self.covered[t] {
+                state.absorbed.push(k);
+                state.club_places.push((self.mentions[k].entity, team));
+            }
+        }
+    }
+
+    /// A place that is a club's name in a team of this document (`Ajax` of `Ajax Amsterdam`)
+    /// is that team alone too (`Ajax were missing six players`), unless a word of place
+    /// precedes it.
+    fn clubs_alone(&self, state: &mut ScanState) {
+        if state.club_places.is_empty() {
+            return;
+        }
+        for (k, m) in self.mentions.iter().enumerate() {
+            let Some(&(_, team)) = state.club_places.iter().find(|(p, _)| *p == m.entity) else {
+                continue;
+            };
+            let t = self.tokens.partition_point(|t| t.start < m.start);
+            let locative = t > 0 && self.rules.words.locative.contains(self.word(t - 1));
+            let taken = state
+                .found
+                .iter()
+                .any(|f| f.start < m.end && m.start < f.end);
+            if !locative && !taken && !state.absorbed.contains(&k) {
+                state.absorbed.push(k);
+                state
+                    .found
+                    .push(self.mention(m.start, m.end, team, Method::Coreference));
+            }
         }
     }
 
@@ -1188,11 +1243,20 @@ mod tests {
             ],
             "teams in a results line"
         );
-        // A club's name before its city is the team's too.
+        // A club's name before its city is the team's too, and a place that is a club's name
+        // is the team alone as well, but after a word of place.
         assert_eq!(
             organizations("Results:\nDinamo Washington 2 Jordan 1\n")[0].0,
             "Dinamo Washington"
         );
+        let text = "Results:\nSweden Washington 2 Jordan 1\n\nSweden were missing players. He lives in Sweden.";
+        let teams = organizations(text);
+        assert_eq!(teams[0], ("Sweden Washington".to_string(), "discovery"));
+        assert!(
+            teams.contains(&("Sweden".to_string(), "coreference")),
+            "{teams:?}"
+        );
+        assert_eq!(found(text, Kind::Place).len(), 1);
     }
 
     #[test]
