@@ -1136,6 +1136,16 @@ fn plural_acronym(w: &str) -> bool {
 fn note_surname(surnames: &mut Surnames, name: &str, id: EntityId) {
     if let Some(surname) = name.rsplit(' ').next() {
         note_name(surnames, surname, id);
+        // `Abdul-Karim al-Kabariti` is `Kabariti` later: a lowercase particle joined by a
+        // hyphen is left out of the short form.
+        if let Some((particle, rest)) = surname.split_once('-') {
+            if !particle.is_empty()
+                && particle.chars().all(char::is_lowercase)
+                && rest.starts_with(char::is_uppercase)
+            {
+                note_name(surnames, rest, id);
+            }
+        }
     }
 }
 
@@ -1467,6 +1477,22 @@ mod tests {
             .map(|(s, _, _)| s)
             .collect();
         assert_eq!(people, ["Greg Norman", "Nick Faldo"]);
+    }
+
+    #[test]
+    fn a_surname_after_a_particle_and_hyphen_is_the_short_form() {
+        let got = figures("Prime Minister Abdul-Karim al-Kabariti spoke. Kabariti said so.");
+        let names: Vec<(&str, &str)> = got
+            .iter()
+            .map(|(s, e, _)| (s.as_str(), e.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("Abdul-Karim al-Kabariti", "Abdul-Karim al-Kabariti"),
+                ("Kabariti", "Abdul-Karim al-Kabariti")
+            ]
+        );
     }
 
     #[test]
