@@ -36,7 +36,7 @@ pub struct ReadBatch {
     pub records: Vec<(RawRecord, u128)>,
     /// Files opened and records rejected, in the order they happened.
     pub events: Vec<ReadEvent>,
-    /// Bytes of the input files opened so far (for the progress bar).
+    /// Bytes of the input read so far (for the progress bar).
     pub bytes_opened: u64,
     /// How long reading the batch took.
     pub took: std::time::Duration,
@@ -128,7 +128,7 @@ impl<'s> Reader<'s> {
         Some(ReadBatch {
             records,
             events,
-            bytes_opened: self.records.bytes_opened,
+            bytes_opened: self.records.bytes_read(),
             took: t.elapsed(),
         })
     }

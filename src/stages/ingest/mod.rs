@@ -294,9 +294,11 @@ pub type Tally = std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<Stri
 pub struct Records {
     files: Walk,
     current: Option<Box<dyn Iterator<Item = ReadOutcome> + Send>>,
+    /// The file being read, hashed as it is read.
+    hashing: Option<(String, PathBuf, Digest)>,
     settings: InputSettings,
-    /// Bytes (on disk) of the files opened so far, for progress.
-    pub bytes_opened: u64,
+    /// Bytes (on disk) of the files read to their end, for progress.
+    bytes_done: u64,
     /// Files opened since the caller last drained this, in order.
     pub opened: Vec<OpenedFile>,
     /// Records that readers skipped as not articles, by kind.
@@ -318,11 +320,36 @@ impl Records {
         Records {
             files,
             current: None,
+            hashing: None,
             settings,
-            bytes_opened: 0,
+            bytes_done: 0,
             opened: Vec::new(),
             tally: Tally::default(),
         }
+    }
+
+    /// Bytes of the input read so far (on disk), for progress.
+    pub fn bytes_read(&self) -> u64 {
+        let current = self.hashing.as_ref().map_or(0, |(_, _, d)| d.bytes());
+        self.bytes_done + current
+    }
+
+    /// The file just read to its end: its hash covers every byte, also those a reader did
+    /// not need (it stopped early); then it is reported as opened.
+    fn finish_file(&mut self) {
+        let Some((source, path, digest)) = self.hashing.take() else {
+            return;
+        };
+        let (bytes, hash) = match digest.finish(&path) {
+            Ok((bytes, hash)) => (bytes, Some(hash)),
+            Err(_) => (digest.bytes(), None),
+        };
+        self.bytes_done += bytes;
+        self.opened.push(OpenedFile {
+            source,
+            bytes,
+            hash,
+        });
     }
 
     /// Records read but skipped as not articles, by kind (`warc request`, ...).
@@ -336,8 +363,62 @@ impl Records {
     }
 }
 
-/// The content hash of a file (`xxh3-128:` and 32 hex digits), read in a separate pass so that
-/// it covers the whole file even when a reader stops early.
+/// The running content hash of a file being read: the reader's bytes pass through it, so a
+/// file is read once.
+#[derive(Clone, Default)]
+struct Digest(std::sync::Arc<std::sync::Mutex<(xxhash_rust::xxh3::Xxh3, u64)>>);
+
+impl Digest {
+    fn update(&self, bytes: &[u8]) {
+        if let Ok(mut state) = self.0.lock() {
+            state.0.update(bytes);
+            state.1 += bytes.len() as u64;
+        }
+    }
+
+    fn bytes(&self) -> u64 {
+        self.0.lock().map_or(0, |s| s.1)
+    }
+
+    /// Hashes what the reader left of `path` (nothing, usually) and returns the size and hash
+    /// of the whole file (`xxh3-128:` and 32 hex digits).
+    fn finish(&self, path: &Path) -> std::io::Result<(u64, String)> {
+        use std::io::{Seek, SeekFrom};
+        let read = self.bytes();
+        let mut file = File::open(path)?;
+        file.seek(SeekFrom::Start(read))?;
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            self.update(&buf[..n]);
+        }
+        let state = self
+            .0
+            .lock()
+            .map_err(|_| std::io::Error::other("hash state poisoned"))?;
+        Ok((state.1, format!("xxh3-128:{:032x}", state.0.digest128())))
+    }
+}
+
+/// A file's bytes on their way to a reader, through its [`Digest`].
+struct HashingRead {
+    inner: File,
+    digest: Digest,
+}
+
+impl Read for HashingRead {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.digest.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// The content hash of a file (`xxh3-128:` and 32 hex digits), read in a pass of its own (for
+/// a file no reader could open, and for manifests).
 pub fn content_hash(path: &Path) -> std::io::Result<(u64, String)> {
     let mut file = File::open(path)?;
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
@@ -364,28 +445,40 @@ impl Iterator for Records {
                     return Some(outcome);
                 }
                 self.current = None;
+                self.finish_file();
             }
             let file = match self.files.next()? {
                 Ok(file) => file,
                 Err(reject) => return Some(Err(reject)),
             };
-            let (bytes, hash) = if file.path == Path::new("-") {
-                (0, None)
-            } else {
-                match content_hash(&file.path) {
-                    Ok((bytes, hash)) => (bytes, Some(hash)),
-                    Err(_) => (0, None),
+            let digest = Digest::default();
+            match open(&file, &self.settings, &self.tally, &digest) {
+                Ok(records) => {
+                    self.current = Some(records);
+                    if file.path == Path::new("-") {
+                        self.opened.push(OpenedFile {
+                            source: file.relative.clone(),
+                            bytes: 0,
+                            hash: None,
+                        });
+                    } else {
+                        self.hashing = Some((file.relative.clone(), file.path.clone(), digest));
+                    }
                 }
-            };
-            self.bytes_opened += bytes;
-            self.opened.push(OpenedFile {
-                source: file.relative.clone(),
-                bytes,
-                hash,
-            });
-            match open(&file, &self.settings, &self.tally) {
-                Ok(records) => self.current = Some(records),
-                Err(reject) => return Some(Err(reject)),
+                Err(reject) => {
+                    // A file no reader takes is still counted, with its own hash.
+                    let (bytes, hash) = match content_hash(&file.path) {
+                        Ok((bytes, hash)) => (bytes, Some(hash)),
+                        Err(_) => (0, None),
+                    };
+                    self.bytes_done += bytes;
+                    self.opened.push(OpenedFile {
+                        source: file.relative.clone(),
+                        bytes,
+                        hash,
+                    });
+                    return Some(Err(reject));
+                }
             }
         }
     }
@@ -405,6 +498,7 @@ fn open(
     file: &InputFile,
     settings: &InputSettings,
     tally: &Tally,
+    digest: &Digest,
 ) -> std::result::Result<Box<dyn Iterator<Item = ReadOutcome> + Send>, Reject> {
     let raw: Box<dyn Read + Send> = if file.path == Path::new("-") {
         Box::new(std::io::stdin())
@@ -414,7 +508,10 @@ fn open(
         if f.metadata().map(|m| m.is_dir()).unwrap_or(false) {
             return Err(file_reject(file, "cannot be read: is a directory"));
         }
-        Box::new(f)
+        Box::new(HashingRead {
+            inner: f,
+            digest: digest.clone(),
+        })
     };
     read_stream(file, raw, settings, tally)
 }
@@ -618,6 +715,49 @@ pub fn parse_date(input: &str) -> Option<NaiveDate> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn files_are_hashed_as_they_are_read() {
+        // Every fixture, the broken ones included (a fake `.gz`, binary, empty): the hash
+        // and size reported for a file are those of a pass of its own over it.
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus");
+        let settings = InputSettings {
+            path: dir.clone(),
+            extensions: ["txt", "", "jsonl", "csv", "sgml", "html", "warc"]
+                .map(String::from)
+                .to_vec(),
+            format: Default::default(),
+            fields: FieldMap {
+                id: "id".into(),
+                text: "text".into(),
+                title: "title".into(),
+                date: "date".into(),
+                source: "source".into(),
+            },
+            max_document_bytes: 1 << 20,
+            html: Default::default(),
+        };
+        let mut records = Records::new(walk(&settings).unwrap(), settings);
+        let mut opened = Vec::new();
+        while records.next().is_some() {
+            opened.append(&mut records.opened);
+        }
+        opened.append(&mut records.opened);
+        assert!(opened.len() >= 8, "{opened:?}");
+        for file in &opened {
+            let (bytes, hash) = content_hash(&dir.join(&file.source)).unwrap();
+            assert_eq!(
+                (file.bytes, file.hash.as_deref()),
+                (bytes, Some(hash.as_str())),
+                "{}",
+                file.source
+            );
+        }
+        assert_eq!(
+            records.bytes_read(),
+            opened.iter().map(|f| f.bytes).sum::<u64>()
+        );
+    }
     use super::*;
 
     #[test]
