@@ -964,6 +964,15 @@ impl<'a> Scan<'a> {
         let capital = |i: usize| self.word(i).starts_with(|c: char| c.is_uppercase());
         let mut items = Vec::new();
         let mut bracketed = false;
+        // A shirt number before a name (`15 - G Thomas, 14 - K Morgan`).
+        let numbered = |i: usize| {
+            i + 1 < self.tokens.len()
+                && self.word(i).bytes().all(|b| b.is_ascii_digit())
+                && self.gap(i, i + 1) == "-"
+        };
+        if i < self.tokens.len() && numbered(i) {
+            i += 1;
+        }
         while i < self.tokens.len() && capital(i) {
             let a = i;
             i += 1;
@@ -991,6 +1000,9 @@ impl<'a> Scan<'a> {
             bracketed = gap.ends_with('(');
             if !(gap.ends_with(',') || gap.ends_with(';') || bracketed) {
                 break;
+            }
+            if numbered(i) {
+                i += 1;
             }
         }
         items
@@ -1522,6 +1534,20 @@ mod tests {
                 "S Harper",
                 "Ben Hinshelwood",
                 "Dan Parks"
+            ]
+        );
+        // Shirt numbers and initials without a full stop.
+        let text =
+            "Wales: 15 - G Thomas, 14 - K Morgan, 13 - T Shanklin, 12 - G Henson, 11 - S Williams.";
+        let names: Vec<String> = figures(text).into_iter().map(|(s, _, _)| s).collect();
+        assert_eq!(
+            names,
+            [
+                "G Thomas",
+                "K Morgan",
+                "T Shanklin",
+                "G Henson",
+                "S Williams"
             ]
         );
         // Fewer than five names after a colon, without a label word, are no team sheet.
