@@ -97,6 +97,7 @@ impl Discoverer for FigureDiscovery {
             scan.classify_run(i, end, (&known_people, &companies), &mut state);
             i = end;
         }
+        scan.dateline_places(&mut state);
         scan.lineups(&mut state);
         state.resolve_named_in_full();
         scan.surnames_named_later(&mut state);
@@ -906,6 +907,59 @@ impl<'a> Scan<'a> {
         }
     }
 
+    /// A dateline names its place even when no gazetteer lists it: the capitalised words
+    /// opening a line before a comma, a place that the gazetteer knows and a date or a dash
+    /// (`MAHALA, Bosnia 1996-08-31`, `Doboj, Bosnia -`) are a place.
+    fn dateline_places(&self, state: &mut ScanState) {
+        let mut t = 0;
+        while t < self.tokens.len() {
+            let start = self.tokens[t].start;
+            let line_start = start == 0 || self.text[..start].ends_with('\n');
+            if !line_start {
+                t += 1;
+                continue;
+            }
+            let mut end = t;
+            while end < self.tokens.len()
+                && end - t < 3
+                && self.free(end)
+                && self.word(end).starts_with(|c: char| c.is_uppercase())
+                && (end == t || self.joined(end - 1, end))
+            {
+                end += 1;
+            }
+            let qualifier = end > t
+                && end < self.tokens.len()
+                && self.gap(end - 1, end) == ","
+                && self.covered[end].is_some_and(|k| {
+                    let m = &self.mentions[k];
+                    let after = &self.text[m.end..];
+                    self.names.entity(m.entity).kind == Kind::Place
+                        && (after.starts_with(" -")
+                            || after
+                                .strip_prefix(' ')
+                                .is_some_and(|a| a.starts_with(|c: char| c.is_ascii_digit())))
+                });
+            let taken = state
+                .found
+                .iter()
+                .any(|m| m.start < self.tokens[end.max(t + 1) - 1].end && start < m.end);
+            if qualifier && !taken {
+                let end_byte = self.tokens[end - 1].end;
+                // `MAHALA` in a dateline is the place `Mahala`.
+                let name: Vec<String> = self.text[start..end_byte]
+                    .split(' ')
+                    .map(super::title_case)
+                    .collect();
+                let entity = state.discovered.add(Kind::Place, &name.join(" "));
+                state
+                    .found
+                    .push(self.mention(start, end_byte, entity, Method::Discovery));
+            }
+            t = end.max(t + 1);
+        }
+    }
+
     /// Team sheets: after a label and a colon (`Subs Not Used: Butt, Harper.`, `Newcastle:
     /// Given, Carr, Boumsong, ...`), the names listed with commas are people, with minutes and
     /// substitutes in brackets (`Robert (Jenas 77), Ameobi`). A label word of
@@ -1503,6 +1557,26 @@ mod tests {
             [
                 ("Abdul-Karim al-Kabariti", "Abdul-Karim al-Kabariti"),
                 ("Kabariti", "Abdul-Karim al-Kabariti")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_dateline_names_its_place() {
+        let text = "MAHALA, Sweden 1996-08-31\nShots were fired.\n\nKARDZHALI, Sweden - Quiet.\n\nTell me, Sweden is big.";
+        let got = found(text, Kind::Place);
+        let places: Vec<(&str, &str)> = got
+            .iter()
+            .map(|(s, e, _)| (s.as_str(), e.as_str()))
+            .collect();
+        assert_eq!(
+            places,
+            [
+                ("MAHALA", "Mahala"),
+                ("Sweden", "Sweden"),
+                ("KARDZHALI", "Kardzhali"),
+                ("Sweden", "Sweden"),
+                ("Sweden", "Sweden")
             ]
         );
     }

@@ -414,7 +414,7 @@ pub(crate) fn team_nickname(word: &str) -> bool {
 }
 
 /// `OPEN` as `Open`; other words as they are.
-fn title_case(word: &str) -> String {
+pub(super) fn title_case(word: &str) -> String {
     if !word.chars().all(|c| !c.is_lowercase()) {
         return word.to_string();
     }
