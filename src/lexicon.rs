@@ -140,6 +140,9 @@ pub struct Lexicon {
     pub choices: Vec<Vec<EntityId>>,
     /// The senses of policy terms, when the pipeline has a sense file.
     pub senses: SenseNames,
+    /// Entities by kind and name, so that discovery names a listed entity by its id (a town
+    /// the gazetteer lists is that town also where discovery finds it): names stay unique.
+    by_name: HashMap<(Kind, String), EntityId>,
 }
 
 /// Index of a sense in [`SenseNames::names`].
@@ -349,6 +352,11 @@ impl Lexicon {
         self.entities.is_empty()
     }
 
+    /// The id of the lexicon's entity of this kind and name, if it lists one.
+    pub fn entity_named(&self, kind: Kind, name: &str) -> Option<EntityId> {
+        self.by_name.get(&(kind, name.to_string())).copied()
+    }
+
     /// The entity behind an id of the lexicon (not a discovered one: see [`Names`]).
     pub fn entity(&self, id: EntityId) -> &Entity {
         Names::new(self, &NO_DISCOVERIES).entity(id)
@@ -517,6 +525,7 @@ impl LexiconBuilder {
             kind,
             name: name.clone(),
         });
+        self.lexicon.by_name.insert((kind, name.clone()), entity);
 
         let mut add = |text: &str, method: Method| -> std::result::Result<(), String> {
             let text = text.trim();

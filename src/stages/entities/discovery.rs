@@ -587,7 +587,7 @@ impl<'a> Scan<'a> {
                 Some(Some(id)) => Some((*id, Method::Coreference)),
                 Some(None) => None,
                 None if e.titled || e.said || e.parenthesised || known_people.contains(name) => {
-                    let id = state.discovered.add(Kind::Figure, name);
+                    let id = self.entity_named(state, Kind::Figure, name);
                     note_surname(&mut state.surnames, name, id);
                     Some((id, Method::Discovery))
                 }
@@ -599,7 +599,7 @@ impl<'a> Scan<'a> {
         } else if e.titled || e.named || e.reported || e.of_country || e.parenthesised {
             // A longer form of a person named before (`Bill Clinton` after `Clinton`) is a
             // new name; the surname then points to the full one.
-            let id = state.discovered.add(Kind::Figure, name);
+            let id = self.entity_named(state, Kind::Figure, name);
             state.note_full_name(name, id);
             // A family name first (`Qian Qichen`, later `Mr Qian`): a two-word name whose
             // first word is no known first name also answers to that word.
@@ -615,19 +615,34 @@ impl<'a> Scan<'a> {
             self.candidate(first, last, state);
             return;
         };
+        self.take_run(first, last, (entity, method), state);
+    }
+
+    /// The entity of this kind and name: the lexicon's when it lists one (a town it requires
+    /// evidence for, found here as a site), else a discovered one.
+    fn entity_named(&self, state: &mut ScanState, kind: Kind, name: &str) -> EntityId {
+        self.names
+            .lexicon
+            .entity_named(kind, name)
+            .unwrap_or_else(|| state.discovered.add(kind, name))
+    }
+
+    /// Records tokens `first..=last` as a mention of `entity`; the places inside it are part
+    /// of it (`Michael Jordan`, `Wembley Stadium`).
+    fn take_run(
+        &self,
+        first: usize,
+        last: usize,
+        (entity, method): (EntityId, Method),
+        state: &mut ScanState,
+    ) {
         state.absorbed.extend(
-            (first..end)
+            (first..=last)
                 .filter(|&t| self.soft_place(t))
                 .filter_map(|t| self.covered[t]),
         );
-        state.found.push(Mention {
-            sentence: self.doc.sentence_of(self.tokens[first].start) as u32,
-            start: self.tokens[first].start,
-            end: self.tokens[last].end,
-            entity,
-            method,
-            sense: None,
-        });
+        let (start, end) = (self.tokens[first].start, self.tokens[last].end);
+        state.found.push(self.mention(start, end, entity, method));
     }
 
     /// A run that ends in an organisation word (`Barrick Gold Corp`, `Crystal Palace United`)
@@ -641,39 +656,20 @@ impl<'a> Scan<'a> {
             return;
         }
         let name = &self.text[self.tokens[first].start..self.tokens[last].end];
-        let entity = state.discovered.add(Kind::Organization, name);
+        let entity = self.entity_named(state, Kind::Organization, name);
         state
             .organization_short_forms
             .entry(self.word(first).to_string())
             .or_insert(entity);
-        state.absorbed.extend(
-            (first..=last)
-                .filter(|&t| self.soft_place(t))
-                .filter_map(|t| self.covered[t]),
-        );
-        state.found.push(Mention {
-            sentence: self.doc.sentence_of(self.tokens[first].start) as u32,
-            start: self.tokens[first].start,
-            end: self.tokens[last].end,
-            entity,
-            method: Method::Discovery,
-            sense: None,
-        });
+        self.take_run(first, last, (entity, Method::Discovery), state);
     }
 
     /// A run ending in a word of `place_words.txt` (`Downing Street`, `Heathrow Airport`) is a
     /// discovered place, with the places inside it.
     fn site(&self, first: usize, last: usize, state: &mut ScanState) {
         let (start, end) = (self.tokens[first].start, self.tokens[last].end);
-        let entity = state.discovered.add(Kind::Place, &self.text[start..end]);
-        state.absorbed.extend(
-            (first..=last)
-                .filter(|&t| self.soft_place(t))
-                .filter_map(|t| self.covered[t]),
-        );
-        state
-            .found
-            .push(self.mention(start, end, entity, Method::Discovery));
+        let entity = self.entity_named(state, Kind::Place, &self.text[start..end]);
+        self.take_run(first, last, (entity, Method::Discovery), state);
     }
 
     /// Records the run `first..=last` as a candidate (once per name), with its sentence; a
@@ -827,15 +823,13 @@ impl<'a> Scan<'a> {
             let first = self.tokens.partition_point(|t| t.start < place.span.start);
             let start_token = self.club_start(first, state);
             let start = self.tokens[start_token].start.min(place.span.start);
-            let entity = if start < place.span.start {
+            let name = if start < place.span.start {
                 state.claimed.push(start..place.span.start);
-                state
-                    .discovered
-                    .add(Kind::Organization, &self.text[start..place.span.end])
+                &self.text[start..place.span.end]
             } else {
-                let name = &self.names.entity(place.place).name;
-                state.discovered.add(Kind::Organization, name)
+                self.names.entity(place.place).name.as_str()
             };
+            let entity = self.entity_named(state, Kind::Organization, name);
             self.absorb_club_places(start_token..first, entity, state);
             state
                 .found
@@ -951,7 +945,7 @@ impl<'a> Scan<'a> {
                     .split(' ')
                     .map(super::title_case)
                     .collect();
-                let entity = state.discovered.add(Kind::Place, &name.join(" "));
+                let entity = self.entity_named(state, Kind::Place, &name.join(" "));
                 state
                     .found
                     .push(self.mention(start, end_byte, entity, Method::Discovery));
@@ -1080,7 +1074,7 @@ impl<'a> Scan<'a> {
         let (entity, method) = match state.surnames.get(name) {
             Some(Some(id)) if b - a == 1 => (*id, Method::Coreference),
             _ => {
-                let id = state.discovered.add(Kind::Figure, name);
+                let id = self.entity_named(state, Kind::Figure, name);
                 if b - a == 1 {
                     note_surname(&mut state.surnames, name, id);
                 } else {
@@ -1579,6 +1573,37 @@ mod tests {
                 ("Sweden", "Sweden")
             ]
         );
+    }
+
+    #[test]
+    fn a_listed_town_found_as_a_site_is_the_listed_town() {
+        // A town counts only with evidence; without it, discovery finds it as a site. Both
+        // mentions must be the one entity, or two `places` rows share a name.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gazetteer.tsv");
+        std::fs::write(
+            &path,
+            "kind\tname\taliases\tshort\tgeonames_id\tcountry_code\tlatitude\tlongitude\tfeature\n\
+             place\tChester-le-Street\t\t\t2653224\tGB\t54.86\t-1.57\ttown\n",
+        )
+        .unwrap();
+        let lex = Lexicon::load(&[(path, true)]).unwrap();
+        let words = WordLists::load(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/words"),
+        )
+        .unwrap();
+        let discovery = FigureDiscovery {
+            first_names: HashSet::default(),
+            words: words.clone(),
+        };
+        let matcher = EntityMatcher::new(&lex, &words)
+            .unwrap()
+            .with_discoverer(Box::new(discovery));
+        let text = "Chester-le-Street was sunny. He lives in Chester-le-Street.";
+        let doc = tokenize(CleanDocument::from_text(DocMeta::new("d", "d"), text));
+        let analyzed = matcher.analyze(doc, &lex);
+        let ids: Vec<EntityId> = analyzed.mentions.iter().map(|m| m.entity).collect();
+        assert_eq!(ids, [0, 0], "{:?}", analyzed.mentions);
     }
 
     #[test]
