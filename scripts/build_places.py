@@ -31,6 +31,7 @@ coordinates (curated landmarks and regions excepted), every row with an id has a
 code, and no curated row's id lies in another country than the one it declares.
 """
 import csv
+import difflib
 import json
 import math
 import os
@@ -43,6 +44,9 @@ MIN_POPULATION = 1_000_000
 # `town`s, which count only with evidence in the text (`in Arbil`, `Arbil, Iraq`).
 MIN_GAZETTEER_POPULATION = 15_000
 TOWN_POPULATION = 100_000
+# A city this large is listed even when its name is also a first name or surname, unless a
+# very common one (`Charlotte`, `Jackson`) or an English word (`Reading`).
+LARGE_CITY = 250_000
 SAME_PLACE_KM = 100
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LEX = os.path.join(ROOT, "pipelines", "lexicons")
@@ -118,12 +122,15 @@ class Gazetteer:
         self.rows = []
         self.holder = {}  # form -> index of the row that holds it
         self.names = set()
+        self.gids = set()
         self.country_names = country_names
         self.state_names = state_names
 
     def add(self, name, aliases=(), gid="", cc="", lat="", lon="", feature="", admin1=""):
         row = {"name": name, "aliases": [], "gid": str(gid or ""), "cc": cc or "",
                "lat": lat, "lon": lon, "feature": feature, "admin1": admin1}
+        if row["gid"] and row["gid"] in self.gids:
+            return False  # listed already (a capital's namesake, `London` in Canada)
         shared, forms, same = [], [], None
         for form in dict.fromkeys([name, *aliases]):
             held = self.holder.get(form)
@@ -152,6 +159,8 @@ class Gazetteer:
         for form in [name, *row["aliases"]]:
             self.holder.setdefault(form, index)
         self.names.add(name)
+        if row["gid"]:
+            self.gids.add(row["gid"])
         self.rows.append(row)
         return True
 
@@ -309,7 +318,8 @@ def build(countries, country_names, state_names, cities, divisions, curated, sma
     capitals = {c["capital"] for c in countries if c["capital"]}
     for city in cities:
         if city["population"] >= MIN_POPULATION or city["name"] in capitals:
-            g.add(city["name"], (), city["geonameid"], city["countrycode"], fmt(city["latitude"]),
+            name, aliases = english_name(city)
+            g.add(name, aliases, city["geonameid"], city["countrycode"], fmt(city["latitude"]),
                   fmt(city["longitude"]), "city", admin1_of(city))
     for d in divisions:
         code = d["iso3166_2"]
@@ -319,13 +329,17 @@ def build(countries, country_names, state_names, cities, divisions, curated, sma
     if small:
         # The generic pipeline: every city of at least 15,000 people whose name is not also a
         # common first name or surname (`Reading`, `Nice` and `Bush` need more than a capital letter).
-        ambiguous = common_names()
+        ambiguous, very_common = common_names()
         for city in cities:
             name = city["name"]
             big = city["population"] >= TOWN_POPULATION
-            if city["population"] >= MIN_GAZETTEER_POPULATION and name not in ambiguous and (name.isascii() or big):
+            # A large city whose name is a rarer name (`Boston`, `Denver`, `Lyon`) is more often
+            # the city than the person.
+            clear = name not in ambiguous or (city["population"] >= LARGE_CITY and name not in very_common)
+            if city["population"] >= MIN_GAZETTEER_POPULATION and clear and (name.isascii() or big):
                 feature = "city" if city["population"] >= TOWN_POPULATION else "town"
-                g.add(name, short_forms(city, ambiguous), city["geonameid"], city["countrycode"],
+                name, aliases = english_name(city)
+                g.add(name, [*aliases, *short_forms(city, ambiguous)], city["geonameid"], city["countrycode"],
                       fmt(city["latitude"]), fmt(city["longitude"]), feature, admin1_of(city))
     check(g, curated)
     return g
@@ -344,6 +358,50 @@ def us_geonames_id(code):
 def admin1_of(city):
     """US cities carry their state (`US-NH`), so that `Rochester, N.H.` can choose them."""
     return f"US-{city['admin1code']}" if city["countrycode"] == "US" and city["admin1code"] else ""
+
+
+_ENGLISH = {}
+
+
+def english_name(city):
+    """The city's English name when GeoNames gives its local one (`Genève` is Geneva,
+    `Antwerpen` Antwerp): the countries-states-cities database names cities in English; its
+    city within 10 km of the same country whose name is one of GeoNames' alternate names.
+    Returns the name and the local name as an alias."""
+    if not _ENGLISH:
+        import countrystatecity_countries as csc
+
+        base = os.path.join(os.path.dirname(csc.__file__), "data", "by-country")
+        for cc in sorted(os.listdir(base)):
+            states = os.path.join(base, cc, "states")
+            for state in sorted(os.listdir(states)) if os.path.isdir(states) else ():
+                path = os.path.join(states, state, "cities.json")
+                if os.path.exists(path):
+                    with open(path, encoding="utf-8") as f:
+                        for c in json.load(f):
+                            if c.get("latitude"):
+                                _ENGLISH.setdefault(cc, []).append(
+                                    (c["name"], float(c["latitude"]), float(c["longitude"])))
+    name = city["name"]
+    alternates = set(city.get("alternatenames", ()))
+    here = (float(city["latitude"]), float(city["longitude"]))
+    for other, lat, lon in _ENGLISH.get(city["countrycode"], ()):
+        if other == name or other not in alternates or not other.isascii() or km(here, (lat, lon)) >= 10:
+            continue
+        # A spelling of the same name (`Nürnberg`, `Nuremberg`), not a district's or an older
+        # name (`Phra Nakhon` in Bangkok) nor the name with more added (`Shijiazhuang Shi`, `Gifu-shi`).
+        a, b = folded(other), folded(name)
+        if (difflib.SequenceMatcher(None, a, b).ratio() >= 0.7 and len(other.split()) <= len(name.split())
+                and not (a.startswith(b) and len(other) > len(name))):
+            return other, [name]
+    return name, []
+
+
+def folded(text):
+    """Lowercase ASCII letters of `text` (`Nürnberg` -> `nurnberg`)."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if c.isascii() and c.isalpha())
 
 
 def short_forms(city, ambiguous):
@@ -394,24 +452,31 @@ def check(g, curated):
 
 
 def common_names():
-    """First names and the 5,000 most common surnames of the 1990 US Census (PyPI `names`),
-    and English words that are also towns."""
+    """Names that need more than a capital letter to be a town: first names and the 5,000 most
+    common surnames of the 1990 US Census (PyPI `names`), and English words that are also
+    towns; and of those the very common ones (the 300 most common first names of each sex,
+    the 1,000 most common surnames, the English words, name particles)."""
     import names as names_pkg
 
     base = os.path.dirname(names_pkg.__file__)
-    out = set()
-    for f, limit in (("dist.male.first", None), ("dist.female.first", None), ("dist.all.last", 5000)):
+    out, very_common = set(), set()
+    for f, limit, very in (("dist.male.first", None, 300), ("dist.female.first", None, 300),
+                           ("dist.all.last", 5000, 1000)):
         for i, line in enumerate(open(os.path.join(base, f))):
             if limit and i >= limit:
                 break
             out.add(line.split()[0].title())
-    out |= {"Reading", "Nice", "March", "Bath", "Split", "Mobile", "Marathon", "Independence",
+            if i < very:
+                very_common.add(line.split()[0].title())
+    words = {"Reading", "Nice", "March", "Bath", "Split", "Mobile", "Marathon", "Independence",
             "Victoria", "Of", "Temple", "Surprise", "Bay", "Union", "Liberty", "Progress",
             "Friendship", "Enterprise", "Orange", "Florence", "Hope", "Paradise", "Eagle",
             "Police", "Federal", "Olympic", "Magna", "Republic", "Dole", "Douglas", "Wimbledon",
             "Surrey", "Essex", "Kent", "Somerset", "Sussex", "Durham", "Derby", "Leicester",
             "Worcester", "Lancaster", "Gloucester", "Northampton", "Nottingham", "Bristol"}
-    return out
+    with open(os.path.join(ROOT, "pipelines", "words", "particles.txt"), encoding="utf-8") as f:
+        particles = {l.strip().title() for l in f if l.strip() and not l.startswith("#")}
+    return out | words, very_common | words | particles
 
 
 def write(out, g):

@@ -55,3 +55,24 @@ fn same_named_places_are_kept_apart() {
     assert!(row("Newcastle upon Tyne").contains("\tNewcastle\t"));
     assert!(row("Georgia (United States)").contains("\tGa.|Georgia\t"));
 }
+
+#[test]
+fn cities_go_by_their_english_names_and_large_ones_by_names_people_have_too() {
+    let text =
+        std::fs::read_to_string(common_root().join("pipelines/generic/gazetteer.tsv")).unwrap();
+    let row = |name: &str| {
+        text.lines()
+            .find(|l| l.split('\t').nth(1) == Some(name))
+            .unwrap_or_else(|| panic!("no row `{name}`"))
+            .to_string()
+    };
+    // The English name holds the row, the local one is an alias.
+    assert!(row("Geneva").contains("\tGenève\t"));
+    assert!(row("Antwerp").contains("\tAntwerpen\t"));
+    assert!(row("Gothenburg").contains("\tGöteborg\t"));
+    // Large cities whose names are rarer names of people; not the very common ones.
+    for city in ["Boston", "Denver", "Lyon", "Glasgow"] {
+        assert!(row(city).contains("\tcity\t"), "{city}");
+    }
+    assert!(!text.lines().any(|l| l.split('\t').nth(1) == Some("Charlotte")));
+}
