@@ -4,7 +4,7 @@
 //! Nothing here aggregates on its own: corpus tables come from the shards' corpus counts
 //! folded with [`Totals::merge`] and built by the registry's builders, as a run builds them;
 //! per-document tables are put back in input order (sorted paths, then records in file order),
-//! each document's rows in the registry's order, and cut into row groups of the run's size.
+//! each document's rows in the registry's order, and cut into groups of the run's size.
 //! The merge streams: each shard's table is read a row group at a time and one output group
 //! is held at once, so memory follows the group size, not the corpus.
 
@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::model::Reject;
 use crate::pipeline::write_corpus_tables;
 use crate::sinks::manifest::{InputInfo, Manifest, WrittenManifest};
+use crate::sinks::parquet::RowGroupLimits;
 use crate::sinks::staging::Staging;
 use crate::sinks::{Format, TableWriter};
 use crate::stages::aggregate::registry::{Rows, TABLES};
@@ -124,8 +125,8 @@ fn check_shards(dirs: &[PathBuf], manifests: &[WrittenManifest]) -> Result<()> {
     Ok(())
 }
 
-/// Writes every per-document table of the registry: shard rows in input order, cut into row
-/// groups of `batch_size` documents. Streams: each shard's table is read a row group at a
+/// Writes every per-document table of the registry: shard rows in input order, cut into
+/// groups of `batch_size` documents (gathered into row groups as a run's are). Streams: each shard's table is read a row group at a
 /// time, and only one output group's rows are held, so memory does not grow with the corpus.
 /// Returns the number of documents.
 fn merge_document_tables(
@@ -142,9 +143,15 @@ fn merge_document_tables(
         };
         let mut cursors: Vec<TableCursor> = shards
             .iter()
-            .map(|shard| TableCursor::open(&shard.join(format!("{}.parquet", spec.name))))
+            .map(|shard| {
+                TableCursor::open(
+                    &shard.join(format!("{}.parquet", spec.name)),
+                    &spec.schema(),
+                )
+            })
             .collect::<Result<_>>()?;
-        let mut writer = TableWriter::create(dir, spec.name, &spec.schema(), format)?;
+        let limits = RowGroupLimits::for_batch(batch_size);
+        let mut writer = TableWriter::create(dir, spec.name, &spec.schema(), format, limits)?;
         for group in order.docs.chunks(batch_size) {
             let mut frame: Option<DataFrame> = None;
             for (shard, cursor) in cursors.iter_mut().enumerate() {
@@ -260,7 +267,8 @@ struct TableCursor {
 }
 
 impl TableCursor {
-    fn open(path: &Path) -> Result<Self> {
+    /// Opens a shard's table, which must have the columns this version writes.
+    fn open(path: &Path, schema: &Schema) -> Result<Self> {
         let bad = |e: &dyn std::fmt::Display| usage(format!("{}: {e}", path.display()));
         let file = File::open(path).map_err(|e| bad(&e))?;
         let mut reader = ParquetReader::new(file);
@@ -280,6 +288,15 @@ impl TableCursor {
             .with_slice(Some((0, 0)))
             .finish()
             .map_err(|e| bad(&e))?;
+        if loaded.schema().as_ref() != schema {
+            let names = |s: &Schema| s.iter_names().map(|n| n.to_string()).collect::<Vec<_>>();
+            return Err(usage(format!(
+                "{}: columns {:?}, but this newsetl writes {:?}: run the shard again with this version",
+                path.display(),
+                names(loaded.schema()),
+                names(schema)
+            )));
+        }
         Ok(TableCursor {
             path: path.to_path_buf(),
             groups,

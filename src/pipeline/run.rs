@@ -168,7 +168,7 @@ fn read_and_analyse(
         bytes: 0,
         time: Duration::ZERO,
     };
-    let tables = DocumentTables::create(dir, settings.format)?;
+    let tables = DocumentTables::create(dir, settings.format, settings.batch_size)?;
     let (written, skipped) = with_reader(settings, walk, |batches| {
         with_group_writer(tables, &settings.lexicon, settings.batch_size, |writer| {
             // The previous batch's outcomes, and how far reading had got with it.

@@ -1,4 +1,4 @@
-//! Writing the per-document tables: row groups of a fixed number of documents, encoded on a
+//! Writing the per-document tables: groups of a fixed number of documents, encoded on a
 //! thread of their own when there are several workers.
 
 use std::path::Path;
@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::lexicon::Lexicon;
+use crate::sinks::parquet::RowGroupLimits;
 use crate::sinks::{Format, TableWriter};
 use crate::stages::aggregate::registry::{Rows, TableSpec, TABLES};
 use crate::stages::aggregate::DocResult;
@@ -18,8 +19,8 @@ type DocumentTable = (
     TableWriter,
 );
 
-/// The per-document tables of the registry, written group by group (one Parquet row group
-/// per group).
+/// The per-document tables of the registry, written group by group (Parquet row groups
+/// gather groups: [`crate::sinks::parquet`]).
 pub struct DocumentTables {
     tables: Vec<DocumentTable>,
     pub documents_written: u64,
@@ -29,12 +30,14 @@ pub struct DocumentTables {
 }
 
 impl DocumentTables {
-    /// Creates the files of every per-document table in `dir`.
-    pub fn create(dir: &Path, format: Format) -> Result<Self> {
+    /// Creates the files of every per-document table in `dir`, written in groups of
+    /// `group_size` documents.
+    pub fn create(dir: &Path, format: Format, group_size: usize) -> Result<Self> {
         let mut tables = Vec::new();
+        let limits = RowGroupLimits::for_batch(group_size);
         for spec in TABLES {
             if let Rows::PerDocument { build, .. } = spec.rows {
-                let writer = TableWriter::create(dir, spec.name, &spec.schema(), format)?;
+                let writer = TableWriter::create(dir, spec.name, &spec.schema(), format, limits)?;
                 tables.push((spec, build, writer));
             }
         }
@@ -74,7 +77,7 @@ impl DocumentTables {
     }
 }
 
-/// Collects analysed documents into row groups of `group_size` documents, so that the files
+/// Collects analysed documents into groups of `group_size` documents, so that the files
 /// depend only on the documents (not on how reading was batched) and shards merge into the
 /// same bytes, and hands each group to the tables, inline or on the writer thread.
 pub struct GroupWriter<'a> {

@@ -9,7 +9,7 @@ use polars::prelude::*;
 use super::{csv, parquet, Format};
 use crate::error::{Error, Result};
 
-/// Writes one table in the requested formats, one batch (a Parquet row group) at a time.
+/// Writes one table in the requested formats, one batch at a time.
 pub struct TableWriter {
     name: String,
     parquet: Option<parquet::ParquetTableWriter<BufWriter<File>>>,
@@ -18,8 +18,15 @@ pub struct TableWriter {
 }
 
 impl TableWriter {
-    /// Creates `NAME.parquet` and/or `NAME.csv` in `dir` for a table with `schema`.
-    pub fn create(dir: &Path, name: &str, schema: &Schema, format: Format) -> Result<Self> {
+    /// Creates `NAME.parquet` and/or `NAME.csv` in `dir` for a table with `schema`, whose
+    /// Parquet row groups gather batches up to `row_groups`.
+    pub fn create(
+        dir: &Path,
+        name: &str,
+        schema: &Schema,
+        format: Format,
+        row_groups: parquet::RowGroupLimits,
+    ) -> Result<Self> {
         let open = |ext: &str| -> Result<BufWriter<File>> {
             let path = dir.join(format!("{name}.{ext}"));
             let file = File::create(&path)
@@ -31,7 +38,8 @@ impl TableWriter {
             message: e.to_string(),
         };
         let parquet = if format.parquet() {
-            Some(parquet::ParquetTableWriter::new(open("parquet")?, schema).map_err(table_error)?)
+            let sink = open("parquet")?;
+            Some(parquet::ParquetTableWriter::new(sink, schema, row_groups).map_err(table_error)?)
         } else {
             None
         };
@@ -88,9 +96,10 @@ impl TableWriter {
     }
 }
 
-/// Writes a whole table at once.
+/// Writes a whole table at once (as one row group).
 pub fn write_table(dir: &Path, name: &str, mut frame: DataFrame, format: Format) -> Result<u64> {
-    let mut writer = TableWriter::create(dir, name, frame.schema(), format)?;
+    let limits = parquet::RowGroupLimits::for_batch(1);
+    let mut writer = TableWriter::create(dir, name, frame.schema(), format, limits)?;
     writer.write(&mut frame)?;
     writer.finish()
 }

@@ -74,5 +74,7 @@ fn cities_go_by_their_english_names_and_large_ones_by_names_people_have_too() {
     for city in ["Boston", "Denver", "Lyon", "Glasgow"] {
         assert!(row(city).contains("\tcity\t"), "{city}");
     }
-    assert!(!text.lines().any(|l| l.split('\t').nth(1) == Some("Charlotte")));
+    assert!(!text
+        .lines()
+        .any(|l| l.split('\t').nth(1) == Some("Charlotte")));
 }

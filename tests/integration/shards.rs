@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use crate::common::{assert_same_tables, default_pipeline_text, newsetl, root, succeed};
 
-/// A corpus with documents, rejects and multi-record files, and a pipeline with small row
-/// groups (3 documents) so that merging must cut row groups exactly as a run does.
+/// A corpus with documents, rejects and multi-record files, and a pipeline with small batches
+/// (3 documents) so that merging must cut batches and row groups exactly as a run does.
 fn setup(dir: &Path) -> (PathBuf, PathBuf) {
     let input = dir.join("in");
     std::fs::create_dir_all(input.join("seeds")).unwrap();
@@ -34,10 +34,15 @@ fn setup(dir: &Path) -> (PathBuf, PathBuf) {
         ));
     }
     std::fs::write(input.join("crawl.warc"), warc).unwrap();
-    for i in 0..12 {
+    // Enough mentions for several row groups (384 rows each with batches of 3 documents).
+    for i in 0..60 {
         std::fs::write(
             input.join(format!("gen-{i:02}.txt")),
-            format!("PARIS - Warren Christopher met Qian Qichen in Paris, day {i}. Mr Qian left for Peking."),
+            format!(
+                "PARIS - Warren Christopher met Qian Qichen in Paris, day {i}. Mr Qian left for \
+                 Peking. Chen Ziming and Wang Juntao were released in Beijing; Paris, London and \
+                 Washington welcomed it, Warren Christopher said in Tokyo."
+            ),
         )
         .unwrap();
     }
@@ -45,6 +50,12 @@ fn setup(dir: &Path) -> (PathBuf, PathBuf) {
     let text = default_pipeline_text().replace("batch_size = 512", "batch_size = 3");
     std::fs::write(&pipeline, text).unwrap();
     (input, pipeline)
+}
+
+fn row_groups(path: &Path) -> usize {
+    use polars::prelude::*;
+    let mut reader = ParquetReader::new(std::fs::File::open(path).unwrap());
+    reader.get_metadata().unwrap().row_groups.len()
 }
 
 fn run(pipeline: &Path, input: &Path, out: &Path, extra: &[&str]) {
@@ -70,6 +81,17 @@ fn merged_shards_equal_a_single_run() {
     let single_manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(single.join("manifest.json")).unwrap())
             .unwrap();
+    // Row groups gather several batches of 3 documents, and more than one group is written,
+    // so merging must gather them as the run did.
+    for table in ["mentions", "doc_entities"] {
+        let groups = row_groups(&single.join(format!("{table}.parquet")));
+        assert!(groups >= 2, "{table}: {groups} row group(s)");
+        let documents = single_manifest["input"]["documents"].as_u64().unwrap() as usize;
+        assert!(
+            groups < documents.div_ceil(3),
+            "{table}: {groups} row groups"
+        );
+    }
 
     for n in [1, 3, 8] {
         let mut shard_dirs = Vec::new();
@@ -124,4 +146,35 @@ fn merge_refuses_an_incomplete_split() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing shard(s) 1 of 2"));
     let bad = newsetl().args(["run", "--shard", "2/2"]).output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn merge_refuses_a_shard_with_other_columns() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let (input, pipeline) = setup(dir.path());
+    let shard = dir.path().join("a");
+    run(&pipeline, &input, &shard, &["--shard", "0/1"]);
+    // A shard written by a version whose mentions had one column fewer.
+    let path = shard.join("mentions.parquet");
+    let file = std::fs::File::open(&path).unwrap();
+    let mut older = ParquetReader::new(file)
+        .finish()
+        .unwrap()
+        .drop("geonames_id")
+        .unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut older)
+        .unwrap();
+    let out = newsetl()
+        .arg("merge")
+        .arg(&shard)
+        .arg("--output")
+        .arg(dir.path().join("m"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("mentions.parquet: columns"), "{stderr}");
+    assert!(stderr.contains("run the shard again"), "{stderr}");
 }
