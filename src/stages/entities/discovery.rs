@@ -673,19 +673,21 @@ impl<'a> Scan<'a> {
     }
 
     /// Records the run `first..=last` as a candidate (once per name), with its sentence; a
-    /// single word that opens its sentence (after any quote), a demonym, a section word or an
-    /// organisation word alone (`News`, `Party`) or a plural acronym (`MPs`) is not worth
-    /// curating.
+    /// single word that opens its sentence or a quotation (`asked: "What`), that ends a longer
+    /// capitalised name (`West End`, `World At One`), a demonym, a section
+    /// word or an organisation word alone (`News`, `Party`) or a plural acronym (`MPs`) is not
+    /// worth curating.
     fn candidate(&self, first: usize, last: usize, state: &mut ScanState) {
         let sentence = &self.doc.sentences[self.doc.sentence_of(self.tokens[first].start)];
         let first_of_sentence = self.tokens.partition_point(|t| t.start < sentence.start);
-        let opens_sentence = first == first_of_sentence;
+        let opens_sentence = first == first_of_sentence || self.opens_quotation(first);
         let name = &self.text[self.tokens[first].start..self.tokens[last].end];
         let words = &self.rules.words;
         let single = last == first;
         let noise = words.demonyms.contains(name)
             || (single
                 && (opens_sentence
+                    || (first > first_of_sentence && self.after_capitalised_word(first))
                     || words.title_words.contains(name)
                     || words.organization_words.contains(name)
                     || plural_acronym(name)));
@@ -694,6 +696,31 @@ impl<'a> Scan<'a> {
                 .candidates
                 .push((name.to_string(), self.text[sentence.clone()].to_string()));
         }
+    }
+
+    /// Whether token `t` opens a quotation (a quote mark right before it, after a space, a
+    /// colon or the start of the text).
+    fn opens_quotation(&self, t: usize) -> bool {
+        let before = &self.text[..self.tokens[t].start];
+        let Some(quote) = before.chars().next_back() else {
+            return false;
+        };
+        let ahead = before[..before.len() - quote.len_utf8()]
+            .chars()
+            .next_back();
+        matches!(quote, '"' | '\u{201c}' | '\'' | '\u{2018}')
+            && ahead.is_none_or(|c| c.is_whitespace() || c == ':')
+    }
+
+    /// Whether token `t` follows a capitalised word that is never part of a name (`West End`,
+    /// `World At One`, `The Aviator`) with only a space between: it ends a longer name that the
+    /// run could not take whole.
+    fn after_capitalised_word(&self, t: usize) -> bool {
+        let previous = &self.tokens[t - 1];
+        let word = self.word(t - 1);
+        self.text[previous.end..self.tokens[t].start] == *" "
+            && word.starts_with(|c: char| c.is_uppercase())
+            && self.rules.words.not_names.contains(word)
     }
 
     /// An acronym in brackets after the name it abbreviates (`Patriotic Union of Kurdistan
@@ -1367,6 +1394,30 @@ mod tests {
     /// (surface, canonical name, method) of every entity of `kind` found in `text`, with the
     /// shipped word lists and a few first names.
     fn found(text: &str, kind: Kind) -> Vec<(String, String, &'static str)> {
+        let (analyzed, lex) = analyzed(text);
+        let names = Names::new(&lex, &analyzed.discovered);
+        analyzed
+            .mentions
+            .iter()
+            .filter(|m| names.entity(m.entity).kind == kind)
+            .map(|m| {
+                (
+                    text[m.start..m.end].to_string(),
+                    names.entity(m.entity).name.clone(),
+                    m.method.as_str(),
+                )
+            })
+            .collect()
+    }
+
+    /// The candidates for curation found in `text`.
+    fn candidates(text: &str) -> Vec<String> {
+        let (analyzed, _) = analyzed(text);
+        analyzed.candidates.into_iter().map(|(c, _)| c).collect()
+    }
+
+    /// `text` analysed with the shipped word lists and a few first names.
+    fn analyzed(text: &str) -> (crate::model::AnalyzedDocument, Lexicon) {
         let lex = lexicon();
         let words = WordLists::load(
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/words"),
@@ -1385,20 +1436,21 @@ mod tests {
             .unwrap()
             .with_discoverer(Box::new(discovery));
         let doc = tokenize(CleanDocument::from_text(DocMeta::new("d", "d"), text));
-        let analyzed = matcher.analyze(doc, &lex);
-        let names = Names::new(&lex, &analyzed.discovered);
-        analyzed
-            .mentions
-            .iter()
-            .filter(|m| names.entity(m.entity).kind == kind)
-            .map(|m| {
-                (
-                    text[m.start..m.end].to_string(),
-                    names.entity(m.entity).name.clone(),
-                    m.method.as_str(),
-                )
-            })
-            .collect()
+        (matcher.analyze(doc, &lex), lex)
+    }
+
+    #[test]
+    fn words_opening_a_quotation_and_tails_of_longer_names_are_no_candidates() {
+        let got = candidates(
+            "She asked: \"What is the benefit?\" He spoke on World At One in the West End \
+             near the Oval. Officials met Zorbax officials.",
+        );
+        assert!(
+            !got.iter().any(|c| c == "What" || c == "One" || c == "End"),
+            "{got:?}"
+        );
+        // A word alone mid-sentence after lowercase words stays a candidate.
+        assert!(got.iter().any(|c| c == "Zorbax"), "{got:?}");
     }
 
     #[test]
