@@ -5,8 +5,8 @@
 //! folded with [`Totals::merge`] and built by the registry's builders, as a run builds them;
 //! per-document tables are put back in input order (sorted paths, then records in file order),
 //! each document's rows in the registry's order, and cut into groups of the run's size.
-//! The merge streams: each shard's table is read a row group at a time and one output group
-//! is held at once, so memory follows the group size, not the corpus.
+//! The merge streams: each shard's table is read a slice of a row group at a time and one
+//! output row group is held at once, so memory follows the row group size, not the corpus.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs::File;
@@ -126,8 +126,9 @@ fn check_shards(dirs: &[PathBuf], manifests: &[WrittenManifest]) -> Result<()> {
 }
 
 /// Writes every per-document table of the registry: shard rows in input order, cut into
-/// groups of `batch_size` documents (gathered into row groups as a run's are). Streams: each shard's table is read a row group at a
-/// time, and only one output group's rows are held, so memory does not grow with the corpus.
+/// groups of `batch_size` documents (gathered into row groups as a run's are). Streams: each
+/// shard's table is read a slice at a time, and only one output row group's rows are held, so
+/// memory does not grow with the corpus.
 /// Returns the number of documents.
 fn merge_document_tables(
     shards: &[PathBuf],
@@ -141,16 +142,16 @@ fn merge_document_tables(
         let Rows::PerDocument { within, .. } = spec.rows else {
             continue;
         };
+        let limits = RowGroupLimits::for_batch(batch_size);
+        // A thirty-second of a row group (2,048 rows at the default batch size) a read.
+        let piece_rows = limits.rows / 32;
         let mut cursors: Vec<TableCursor> = shards
             .iter()
             .map(|shard| {
-                TableCursor::open(
-                    &shard.join(format!("{}.parquet", spec.name)),
-                    &spec.schema(),
-                )
+                let path = shard.join(format!("{}.parquet", spec.name));
+                TableCursor::open(&path, &spec.schema(), piece_rows)
             })
             .collect::<Result<_>>()?;
-        let limits = RowGroupLimits::for_batch(batch_size);
         let mut writer = TableWriter::create(dir, spec.name, &spec.schema(), format, limits)?;
         for group in order.docs.chunks(batch_size) {
             let mut frame: Option<DataFrame> = None;
@@ -257,32 +258,34 @@ impl DocumentOrder {
     }
 }
 
-/// One shard's table, read a row group at a time, in the shard's document order.
+/// One shard's table, read a slice at a time, in the shard's document order.
 struct TableCursor {
     path: PathBuf,
-    /// Row groups not read yet: (first row, rows).
+    /// Slices not read yet: (first row, rows).
     groups: std::collections::VecDeque<(usize, usize)>,
     /// Rows read and not yet taken.
     loaded: DataFrame,
 }
 
 impl TableCursor {
-    /// Opens a shard's table, which must have the columns this version writes.
-    fn open(path: &Path, schema: &Schema) -> Result<Self> {
+    /// Opens a shard's table, which must have the columns this version writes, to be read
+    /// `piece_rows` rows at a time: a slice of a row group, so that merging many shards holds
+    /// a few thousand rows of each, not a row group of each.
+    fn open(path: &Path, schema: &Schema, piece_rows: usize) -> Result<Self> {
         let bad = |e: &dyn std::fmt::Display| usage(format!("{}: {e}", path.display()));
         let file = File::open(path).map_err(|e| bad(&e))?;
         let mut reader = ParquetReader::new(file);
         let metadata = reader.get_metadata().map_err(|e| bad(&e))?;
         let mut first = 0;
-        let groups = metadata
-            .row_groups
-            .iter()
-            .map(|g| {
-                let range = (first, g.num_rows());
-                first += g.num_rows();
-                range
-            })
-            .collect();
+        let mut groups = std::collections::VecDeque::new();
+        for group in &metadata.row_groups {
+            let end = first + group.num_rows();
+            while first < end {
+                let rows = piece_rows.max(1).min(end - first);
+                groups.push_back((first, rows));
+                first += rows;
+            }
+        }
         // No rows, but the table's columns.
         let loaded = reader
             .with_slice(Some((0, 0)))
