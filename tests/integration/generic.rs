@@ -104,6 +104,31 @@ fn all_caps_headlines_demonyms_and_organisations() {
 }
 
 #[test]
+fn a_team_named_by_a_city_of_two_words_is_named_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::write(
+        input.join("baseball.txt"),
+        "Jay Buhner singled as the Seattle Mariners edged the New York Yankees 2-1 in the \
+         opener of a three-game series.",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    run_generic(&input, &out);
+    let organisations: Vec<String> = read_csv(&out.join("mentions.csv"))
+        .iter()
+        .filter(|m| m["kind"] == "organization")
+        .map(|m| m["surface"].clone())
+        .collect();
+    assert_eq!(
+        organisations,
+        vec!["Seattle Mariners", "New York Yankees"],
+        "{organisations:?}"
+    );
+}
+
+#[test]
 fn eval_counts_true_and_false_positives_by_surface() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");

@@ -368,8 +368,12 @@ impl<'a> Scan<'a> {
 
     /// Whether a run of name words can start at token `i`.
     fn opens_run(&self, i: usize) -> bool {
-        (self.free(i) && (self.rules.name_like(self.word(i)) || self.rules.is_title(self.word(i))))
-            || self.first_name_over_place(i)
+        let word = self.word(i);
+        // A team named by its city opens with the city's first word (`New York Yankees`).
+        let opens = self.rules.name_like(word)
+            || self.rules.is_title(word)
+            || (self.team_place[i].is_some() && word.contains(char::is_lowercase));
+        (self.free(i) && opens) || self.first_name_over_place(i)
     }
 
     /// A place that is a first name opens a person's name when a free name word follows it
@@ -558,7 +562,7 @@ impl<'a> Scan<'a> {
             .organization_words
             .contains(self.word(last))
         {
-            self.organization(first, last, state, false);
+            self.organization(self.organization_start(first), last, state, false);
             return;
         }
         let e = self.evidence(start, (first, end), titled, known_people);
@@ -662,6 +666,41 @@ impl<'a> Scan<'a> {
             .entry(self.word(first).to_string())
             .or_insert(entity);
         self.take_run(first, last, (entity, Method::Discovery), state);
+    }
+
+    /// Where an organisation's name ending in an organisation word starts, before the run's
+    /// first word: over words that open such names though they never open a person's
+    /// (`International Business Machines Corp.`, `National`, `New`), and over `X and` (`Food
+    /// and Agriculture Organisation`, `Securities and Exchange Commission`).
+    fn organization_start(&self, first: usize) -> usize {
+        let words = &self.rules.words;
+        let spaced = |a: usize| &self.text[self.tokens[a].end..self.tokens[a + 1].start] == " ";
+        let capitalised_free =
+            |t: usize| self.free(t) && self.word(t).starts_with(|c: char| c.is_uppercase());
+        let mut start = first;
+        for _ in 0..3 {
+            let Some(t) = start.checked_sub(1) else { break };
+            let word = self.word(t);
+            let opener = (words.organization_words.contains(word)
+                || words.title_words.contains(word)
+                || word == "New")
+                && !word.contains('.');
+            if spaced(t) && capitalised_free(t) && opener {
+                start = t;
+            } else if word == "and"
+                && t > 0
+                && spaced(t)
+                && spaced(t - 1)
+                && capitalised_free(t - 1)
+                && self.rules.name_like(self.word(t - 1))
+                && !words.organization_words.contains(self.word(t - 1))
+            {
+                start = t - 1;
+            } else {
+                break;
+            }
+        }
+        start
     }
 
     /// A run ending in a word of `place_words.txt` (`Downing Street`, `Heathrow Airport`) is a
@@ -1437,6 +1476,31 @@ mod tests {
             .with_discoverer(Box::new(discovery));
         let doc = tokenize(CleanDocument::from_text(DocMeta::new("d", "d"), text));
         (matcher.analyze(doc, &lex), lex)
+    }
+
+    #[test]
+    fn an_organisation_takes_its_opening_words_and_x_and_y_names_whole() {
+        let got = found(
+            "Shares of International Business Machines Corp. rose. The Securities and \
+             Exchange Commission and the Food and Agriculture Organisation met Barrick Gold \
+             Corp. and Placer Dome Inc.",
+            Kind::Organization,
+        );
+        let names: Vec<&str> = got.iter().map(|g| g.0.as_str()).collect();
+        assert!(
+            names.contains(&"International Business Machines Corp."),
+            "{names:?}"
+        );
+        assert!(
+            names.contains(&"Securities and Exchange Commission"),
+            "{names:?}"
+        );
+        assert!(
+            names.contains(&"Food and Agriculture Organisation"),
+            "{names:?}"
+        );
+        // `and` after an organisation word joins two organisations, not one name.
+        assert!(names.contains(&"Placer Dome Inc."), "{names:?}");
     }
 
     #[test]
