@@ -335,7 +335,9 @@ def build(countries, country_names, state_names, cities, divisions, curated, sma
             big = city["population"] >= TOWN_POPULATION
             # A large city whose name is a rarer name (`Boston`, `Denver`, `Lyon`) is more often
             # the city than the person.
-            clear = name not in ambiguous or (city["population"] >= LARGE_CITY and name not in very_common)
+            # newsetl also matches a name without its accents: `Būsh` is `Bush` in the text.
+            forms = {name, unaccented(name)}
+            clear = not forms & ambiguous or (city["population"] >= LARGE_CITY and not forms & very_common)
             if city["population"] >= MIN_GAZETTEER_POPULATION and clear and (name.isascii() or big):
                 feature = "city" if city["population"] >= TOWN_POPULATION else "town"
                 name, aliases = english_name(city)
@@ -395,6 +397,13 @@ def english_name(city):
                 and not (a.startswith(b) and len(other) > len(name))):
             return other, [name]
     return name, []
+
+
+def unaccented(text):
+    """`text` without its combining accents, as newsetl matches it too (`Būsh` -> `Bush`)."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
 def folded(text):
