@@ -324,10 +324,16 @@ impl<'a> Scan<'a> {
     /// Names that a company noun introduces somewhere in the document (`oil firm Yukos`,
     /// `software giant Microsoft`): organisations wherever they appear there.
     fn companies_named(&self) -> HashSet<&'a str> {
-        let nouns = &self.rules.words.company_nouns;
+        let words = &self.rules.words;
+        // A role at a name: its employer (`a security manager at Microsoft`, `an analyst at
+        // Capital Economics`); not `for` or `with` (`a lawyer for Khodorkovsky`, `a co-star
+        // with Walliams`).
+        let employer =
+            |i: usize| self.word(i) == "at" && i > 0 && words.roles.contains(self.word(i - 1));
         let mut companies = HashSet::default();
         for i in 0..self.tokens.len().saturating_sub(1) {
-            if !nouns.contains(self.word(i)) || !self.joined(i, i + 1) || !self.opens_run(i + 1) {
+            let introduces = words.company_nouns.contains(self.word(i)) || employer(i);
+            if !introduces || !self.joined(i, i + 1) || !self.opens_run(i + 1) {
                 continue;
             }
             let mut end = i + 2;
@@ -1501,6 +1507,18 @@ mod tests {
         );
         // `and` after an organisation word joins two organisations, not one name.
         assert!(names.contains(&"Placer Dome Inc."), "{names:?}");
+    }
+
+    #[test]
+    fn a_role_at_a_name_makes_it_an_employer_throughout() {
+        let text = "Stephen Toulouse, a security manager at Microsoft, said it spread. \
+                    Microsoft said a fix was ready. A lawyer for Khodorkovsky said no.";
+        let organisations = found(text, Kind::Organization);
+        let names: Vec<&str> = organisations.iter().map(|g| g.0.as_str()).collect();
+        assert_eq!(names, ["Microsoft", "Microsoft"], "{organisations:?}");
+        let people: Vec<String> = figures(text).into_iter().map(|g| g.0).collect();
+        assert!(people.contains(&"Khodorkovsky".to_string()), "{people:?}");
+        assert!(!people.contains(&"Microsoft".to_string()), "{people:?}");
     }
 
     #[test]
