@@ -590,7 +590,7 @@ impl<'a> Scan<'a> {
                 return;
             }
         }
-        let chosen = if end - first == 1 && plural_acronym(name) {
+        let chosen = if end - first == 1 && (plural_acronym(name) || self.people_of(name)) {
             None
         } else if end - first == 1 {
             match state.surnames.get(name) {
@@ -730,6 +730,7 @@ impl<'a> Scan<'a> {
         let words = &self.rules.words;
         let single = last == first;
         let noise = words.demonyms.contains(name)
+            || self.people_of(name)
             || (single
                 && (opens_sentence
                     || (first > first_of_sentence && self.after_capitalised_word(first))
@@ -741,6 +742,13 @@ impl<'a> Scan<'a> {
                 .candidates
                 .push((name.to_string(), self.text[sentence.clone()].to_string()));
         }
+    }
+
+    /// Whether `name` is a nationality's people (`Arabs`, `Palestinians`, `Europeans`): a
+    /// group, never one person nor a name to curate.
+    fn people_of(&self, name: &str) -> bool {
+        name.strip_suffix('s')
+            .is_some_and(|one| self.rules.words.demonyms.contains(one))
     }
 
     /// Whether token `t` opens a quotation (a quote mark right before it, after a space, a
@@ -1519,6 +1527,13 @@ mod tests {
         let people: Vec<String> = figures(text).into_iter().map(|g| g.0).collect();
         assert!(people.contains(&"Khodorkovsky".to_string()), "{people:?}");
         assert!(!people.contains(&"Microsoft".to_string()), "{people:?}");
+    }
+
+    #[test]
+    fn a_nationalitys_people_are_no_person() {
+        let got = figures("Palestinians said the talks failed. Arabs said so too.");
+        assert!(got.is_empty(), "{got:?}");
+        assert!(!candidates("Talks with Palestinians failed.").contains(&"Palestinians".into()));
     }
 
     #[test]
