@@ -571,6 +571,11 @@ impl<'a> Scan<'a> {
             self.organization(self.organization_start(first), last, state, false);
             return;
         }
+        if self.legal_suffix_after(last) {
+            let start = self.organization_start(first);
+            self.organization(start, last + 1, state, false);
+            return;
+        }
         let e = self.evidence(start, (first, end), titled, known_people);
         let name = &self.text[self.tokens[first].start..self.tokens[last].end];
         if companies.contains(name) || self.in_results_line(first, last) {
@@ -742,6 +747,21 @@ impl<'a> Scan<'a> {
                 .candidates
                 .push((name.to_string(), self.text[sentence.clone()].to_string()));
         }
+    }
+
+    /// Whether a legal suffix that is no name word follows token `last` (`Siemens AG`,
+    /// `Barclays plc`, `Volvo AB`): the run before it is a company.
+    fn legal_suffix_after(&self, last: usize) -> bool {
+        let next = last + 1;
+        next < self.tokens.len()
+            && &self.text[self.tokens[last].end..self.tokens[next].start] == " "
+            && self
+                .rules
+                .words
+                .organization_words
+                .contains(self.word(next))
+            && !self.rules.name_like(self.word(next))
+            && self.free(next)
     }
 
     /// Whether `name` is a nationality's people (`Arabs`, `Palestinians`, `Europeans`): a
@@ -1527,6 +1547,21 @@ mod tests {
         let people: Vec<String> = figures(text).into_iter().map(|g| g.0).collect();
         assert!(people.contains(&"Khodorkovsky".to_string()), "{people:?}");
         assert!(!people.contains(&"Microsoft".to_string()), "{people:?}");
+    }
+
+    #[test]
+    fn a_legal_suffix_makes_a_company() {
+        let text = "Siemens AG said it would buy Volvo AB. Barclays plc rose.";
+        let names: Vec<String> = found(text, Kind::Organization)
+            .into_iter()
+            .map(|g| g.0)
+            .collect();
+        assert_eq!(
+            names,
+            ["Siemens AG", "Volvo AB", "Barclays plc"],
+            "{names:?}"
+        );
+        assert!(figures(text).is_empty());
     }
 
     #[test]
