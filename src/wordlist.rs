@@ -103,6 +103,9 @@ pub struct WordLists {
     pub place_words: WordList,
     /// `company_nouns.txt`: lowercase nouns before a company's name (`firm`, `giant`).
     pub company_nouns: WordList,
+    /// `company_followers.txt`: lowercase nouns right after a company's name (`boss`,
+    /// `shares`: `Shell boss`, `Turkcell shares`).
+    pub company_followers: WordList,
 }
 
 /// The files of a word-list folder, in the order of [`WordLists`]' fields.
@@ -121,6 +124,7 @@ pub const WORD_LIST_FILES: &[&str] = &[
     "lineup_labels.txt",
     "place_words.txt",
     "company_nouns.txt",
+    "company_followers.txt",
 ];
 
 impl WordLists {
@@ -142,6 +146,7 @@ impl WordLists {
             lineup_labels: read("lineup_labels.txt")?,
             place_words: read("place_words.txt")?,
             company_nouns: read("company_nouns.txt")?,
+            company_followers: read("company_followers.txt")?,
         })
     }
 }

@@ -351,7 +351,31 @@ impl<'a> Scan<'a> {
             }
             companies.insert(&self.text[self.tokens[i + 1].start..self.tokens[end - 1].end]);
         }
+        for i in 1..self.tokens.len() {
+            if words.company_followers.contains(self.word(i)) {
+                companies.extend(self.name_before(i));
+            }
+        }
         companies
+    }
+
+    /// The name of up to three capitalised words right before token `i` (`Shell` in `Shell
+    /// boss`), unless a first name opens it (a person's).
+    fn name_before(&self, i: usize) -> Option<&'a str> {
+        let name_word =
+            |t: usize| self.free(t) && self.rules.name_like(self.word(t)) && self.joined(t, t + 1);
+        let last = i - 1;
+        if !name_word(last) {
+            return None;
+        }
+        let mut first = last;
+        while first > 0 && last - first < 2 && name_word(first - 1) {
+            first -= 1;
+        }
+        if first < last && self.rules.first_names.contains(self.word(first)) {
+            return None;
+        }
+        Some(&self.text[self.tokens[first].start..self.tokens[last].end])
     }
 
     /// Apposition with an age (`Chen, 41,`) marks a name as a person's, also where it
@@ -1562,6 +1586,23 @@ mod tests {
             "{names:?}"
         );
         assert!(figures(text).is_empty());
+    }
+
+    #[test]
+    fn a_name_before_boss_or_shares_is_a_company_throughout() {
+        let text = "The former Shell boss left. Shell said it would pay. Turkcell shares fell. \
+                    Turkcell said no. Michael Jordan employees cheered.";
+        let organisations: Vec<String> = found(text, Kind::Organization)
+            .into_iter()
+            .map(|g| g.0)
+            .collect();
+        assert_eq!(
+            organisations,
+            ["Shell", "Shell", "Turkcell", "Turkcell"],
+            "{organisations:?}"
+        );
+        // A first name opening the name makes it a person's.
+        assert!(figures(text).iter().any(|g| g.0 == "Michael Jordan"));
     }
 
     #[test]
