@@ -434,10 +434,15 @@ impl<'a> Scan<'a> {
             let inside_title = rules.is_title(w)
                 && !rules.is_title(self.word(j - 1))
                 && w.ends_with(|c: char| c.is_lowercase());
+            // A middle initial without its full stop, as British news writes it (`George W
+            // Bush`, `Michael J Fox`); not the words `I` and `A` (`Have I Got News`).
+            let bare_initial = w.len() == 1
+                && w.starts_with(|c: char| c.is_ascii_uppercase())
+                && !matches!(w, "I" | "A");
             let part_of_name = self.free(j)
                 && (rules.name_like(w)
                     || inside_title
-                    || (rules.words.particles.contains(w) && next_is_name));
+                    || ((rules.words.particles.contains(w) || bare_initial) && next_is_name));
             let person_over_place =
                 self.soft_place(j) && rules.first_names.contains(self.word(j - 1));
             if part_of_name || person_over_place {
@@ -1603,6 +1608,17 @@ mod tests {
         );
         // A first name opening the name makes it a person's.
         assert!(figures(text).iter().any(|g| g.0 == "Michael Jordan"));
+    }
+
+    #[test]
+    fn a_middle_initial_without_a_full_stop_is_part_of_the_name() {
+        let got = figures("President George W Bush met Michael J Fox. Bush said so.");
+        let names: Vec<&str> = got.iter().map(|g| g.1.as_str()).collect();
+        assert_eq!(
+            names,
+            ["George W Bush", "Michael J Fox", "George W Bush"],
+            "{got:?}"
+        );
     }
 
     #[test]
