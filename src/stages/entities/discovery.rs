@@ -428,9 +428,15 @@ impl<'a> Scan<'a> {
         let mut j = start + 1;
         while j < self.tokens.len() && self.joined(j - 1, j) {
             let w = self.word(j);
-            let next_is_name = j + 1 < self.tokens.len()
+            let name_at = |k: usize| {
+                k < self.tokens.len() && self.joined(k - 1, k) && rules.name_like(self.word(k))
+            };
+            let next_is_name = name_at(j + 1);
+            // `van der Westhuizen`, `de la Hoya`: particles in a row before the surname.
+            let particles_then_name = j + 1 < self.tokens.len()
                 && self.joined(j, j + 1)
-                && rules.name_like(self.word(j + 1));
+                && rules.words.particles.contains(self.word(j + 1))
+                && name_at(j + 2);
             let inside_title = rules.is_title(w)
                 && !rules.is_title(self.word(j - 1))
                 && w.ends_with(|c: char| c.is_lowercase());
@@ -442,7 +448,9 @@ impl<'a> Scan<'a> {
             let part_of_name = self.free(j)
                 && (rules.name_like(w)
                     || inside_title
-                    || ((rules.words.particles.contains(w) || bare_initial) && next_is_name));
+                    || (rules.words.particles.contains(w)
+                        && (next_is_name || particles_then_name))
+                    || (bare_initial && next_is_name));
             let person_over_place =
                 self.soft_place(j) && rules.first_names.contains(self.word(j - 1));
             if part_of_name || person_over_place {
@@ -516,8 +524,18 @@ impl<'a> Scan<'a> {
         // `Jesper Parnevik of Sweden`, `Parnevik (Sweden)`: a name, then a country.
         let place_at = |t: usize| t < self.tokens.len() && self.soft_place(t);
         let name = &self.text[self.tokens[first].start..self.tokens[last].end];
+        // A role counts right before the name (`flanker Andre Venter`), in apposition (`his
+        // colleague, Chen Longde`) or a list (`actor - Don Cheadle`), not across a sentence or
+        // a paragraph (`chief
+        // financial officer.\n\n"Unfortunately`).
+        let role_before = start > 0
+            && words.roles.contains(before)
+            && matches!(
+                &self.text[self.tokens[start - 1].end..self.tokens[start].start],
+                " " | ", " | " - "
+            );
         Evidence {
-            titled: titled || words.roles.contains(before) || self.rules.is_title(before),
+            titled: titled || role_before || self.rules.is_title(before),
             said: words.reporting_verbs.contains(after)
                 && !words.organization_words.contains(name)
                 && !self.said_of_a_thing(end + 1),
@@ -1619,6 +1637,15 @@ mod tests {
             ["George W Bush", "Michael J Fox", "George W Bush"],
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn particles_in_a_row_and_roles_right_before_a_name() {
+        let got = figures("Springbok flanker Joost van der Westhuizen scored twice.");
+        assert_eq!(got[0].0, "Joost van der Westhuizen", "{got:?}");
+        // A role ending a sentence is no evidence for the next paragraph's first word.
+        let got = figures("said the chief financial officer.\n\n\"Unfortunately, sales fell.");
+        assert!(got.is_empty(), "{got:?}");
     }
 
     #[test]
