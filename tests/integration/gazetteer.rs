@@ -39,16 +39,19 @@ fn every_country_division_and_city_has_coordinates() {
     check("pipelines/generic/gazetteer.tsv");
 }
 
+fn generic_gazetteer() -> String {
+    std::fs::read_to_string(common_root().join("pipelines/generic/gazetteer.tsv")).unwrap()
+}
+
+/// The row of the place called `name`.
+fn named<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+    text.lines().find(|l| l.split('\t').nth(1) == Some(name))
+}
+
 #[test]
 fn same_named_places_are_kept_apart() {
-    let text =
-        std::fs::read_to_string(common_root().join("pipelines/generic/gazetteer.tsv")).unwrap();
-    let row = |name: &str| {
-        text.lines()
-            .find(|l| l.split('\t').nth(1) == Some(name))
-            .unwrap_or_else(|| panic!("no row `{name}`"))
-            .to_string()
-    };
+    let text = generic_gazetteer();
+    let row = |name: &str| named(&text, name).unwrap_or_else(|| panic!("no row `{name}`"));
     // The larger place holds the name; the other carries it as an alias, with its state.
     assert!(row("Rochester").contains("\tUS-NY"));
     assert!(row("Rochester (New Hampshire)").contains("\tRochester\t"));
@@ -58,14 +61,8 @@ fn same_named_places_are_kept_apart() {
 
 #[test]
 fn cities_go_by_their_english_names_and_large_ones_by_names_people_have_too() {
-    let text =
-        std::fs::read_to_string(common_root().join("pipelines/generic/gazetteer.tsv")).unwrap();
-    let row = |name: &str| {
-        text.lines()
-            .find(|l| l.split('\t').nth(1) == Some(name))
-            .unwrap_or_else(|| panic!("no row `{name}`"))
-            .to_string()
-    };
+    let text = generic_gazetteer();
+    let row = |name: &str| named(&text, name).unwrap_or_else(|| panic!("no row `{name}`"));
     // The English name holds the row, the local one is an alias.
     assert!(row("Geneva").contains("\tGenève\t"));
     assert!(row("Antwerp").contains("\tAntwerpen\t"));
@@ -74,9 +71,7 @@ fn cities_go_by_their_english_names_and_large_ones_by_names_people_have_too() {
     for city in ["Boston", "Denver", "Lyon", "Glasgow"] {
         assert!(row(city).contains("\tcity\t"), "{city}");
     }
-    assert!(!text
-        .lines()
-        .any(|l| l.split('\t').nth(1) == Some("Charlotte")));
+    assert!(named(&text, "Charlotte").is_none());
     // A name matched without its accents is a name too: `Būsh` would be every `Bush`.
-    assert!(!text.lines().any(|l| l.split('\t').nth(1) == Some("Būsh")));
+    assert!(named(&text, "Būsh").is_none());
 }

@@ -166,18 +166,8 @@ impl EntityMatcher {
             place_prepositions: words.place_prepositions.clone(),
             organization_words: words.organization_words.clone(),
             event_words: words.event_words.clone(),
-            weak: lexicon
-                .geo
-                .iter()
-                .filter(|(_, g)| g.feature.as_deref() == Some("town"))
-                .map(|(id, _)| *id)
-                .collect(),
-            countries: lexicon
-                .geo
-                .iter()
-                .filter(|(_, g)| g.feature.as_deref() == Some("country"))
-                .map(|(id, _)| *id)
-                .collect(),
+            weak: with_feature(lexicon, "town"),
+            countries: with_feature(lexicon, "country"),
             places: (0..lexicon.entities.len() as EntityId)
                 .filter(|&id| lexicon.entity(id).kind == crate::lexicon::Kind::Place)
                 .collect(),
@@ -411,6 +401,16 @@ pub(crate) fn team_nickname(word: &str) -> bool {
         && !word.ends_with("ss")
         && !word.ends_with("'s")
         && word.chars().skip(1).all(|c| c.is_lowercase())
+}
+
+/// The places of the lexicon with this gazetteer feature (`town`, `country`).
+fn with_feature(lexicon: &Lexicon, feature: &str) -> foldhash::HashSet<EntityId> {
+    lexicon
+        .geo
+        .iter()
+        .filter(|(_, g)| g.feature.as_deref() == Some(feature))
+        .map(|(id, _)| *id)
+        .collect()
 }
 
 /// `OPEN` as `Open`; other words as they are.
