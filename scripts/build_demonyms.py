@@ -20,6 +20,7 @@ EXTRA = [
     "Latin American", "North American", "South American", "Arab", "Arabian", "Western",
     "Eastern", "Soviet", "Yugoslav", "Kurdish", "Palestinian", "Basque", "Catalan", "Flemish",
     "Scandinavian", "Nordic", "Balkan", "Caribbean", "Pacific", "Atlantic", "Mediterranean",
+    "Korean",
 ]
 
 

@@ -91,6 +91,9 @@ pub enum Method {
     Coreference,
     /// Found from evidence in the text (titles, first names, reporting verbs), not a lexicon.
     Discovery,
+    /// A surname alone in its document, linked to the one person of that surname whom the
+    /// corpus's other documents name in full.
+    Corpus,
 }
 
 impl Method {
@@ -101,6 +104,7 @@ impl Method {
             Method::Alias => "alias",
             Method::Coreference => "coreference",
             Method::Discovery => "discovery",
+            Method::Corpus => "corpus",
         }
     }
 }

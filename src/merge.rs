@@ -22,7 +22,8 @@ use crate::sinks::parquet::RowGroupLimits;
 use crate::sinks::staging::Staging;
 use crate::sinks::{Format, TableWriter};
 use crate::stages::aggregate::registry::{Rows, TABLES};
-use crate::stages::aggregate::{Catalog, CorpusCounts, Totals};
+use crate::stages::aggregate::surnames::{OpenRow, OpenRowsReader, SurnameLinks};
+use crate::stages::aggregate::{Catalog, CorpusCounts, LinkedOccurrence, Totals};
 
 /// What a merge wrote.
 #[derive(Debug, Clone)]
@@ -49,15 +50,17 @@ pub fn merge(shards: &[PathBuf], output: &Path, format: Format) -> Result<MergeS
 
     let staging = Staging::create(output)?;
     let dir = staging.path();
-    let mut rows = BTreeMap::new();
-    let n_docs = merge_document_tables(shards, dir, batch_size, format, &mut rows)?;
-
     let (mut totals, mut catalog) = (Totals::default(), Catalog::default());
     for shard in shards {
         let counts = CorpusCounts::read(shard)?;
         totals.merge(&counts.totals);
         catalog.merge(counts.catalog);
     }
+    // Surnames are linked over all shards, as one run links them over everything.
+    let links = SurnameLinks::of(&totals, &catalog);
+    let mut rows = BTreeMap::new();
+    let n_docs = merge_document_tables(shards, dir, (batch_size, format), &links, &mut rows)?;
+    totals.link_surnames(&links);
     let rejects = read_rejects(shards)?;
     write_corpus_tables(dir, format, &totals, &catalog, &rejects, &mut rows)?;
 
@@ -133,15 +136,19 @@ fn check_shards(dirs: &[PathBuf], manifests: &[WrittenManifest]) -> Result<()> {
 fn merge_document_tables(
     shards: &[PathBuf],
     dir: &Path,
-    batch_size: usize,
-    format: Format,
+    (batch_size, format): (usize, Format),
+    links: &SurnameLinks,
     rows: &mut BTreeMap<String, u64>,
 ) -> Result<usize> {
     let order = DocumentOrder::read(shards)?;
     for spec in TABLES {
-        let Rows::PerDocument { within, .. } = spec.rows else {
+        let Rows::PerDocument { within, linked, .. } = spec.rows else {
             continue;
         };
+        let mut open_names: Vec<OpenRowsReader> = shards
+            .iter()
+            .map(|shard| OpenRowsReader::open(shard))
+            .collect::<Result<_>>()?;
         let limits = RowGroupLimits::for_batch(batch_size);
         // A thirty-second of a row group (2,048 rows at the default batch size) a read.
         let piece_rows = limits.rows / 32;
@@ -175,6 +182,11 @@ fn merge_document_tables(
                 .map(|(i, d)| (d.id, i as u32))
                 .collect();
             let mut frame = frame.unwrap_or_default();
+            if let Some(linked) = linked {
+                let open = group_open_names(group, &mut open_names)?;
+                let extra = linked(&linked_occurrences(&open, links))?;
+                frame.vstack_mut_owned(extra)?;
+            }
             frame.rechunk_mut();
             let mut frame = in_document_order(&frame, &position, within)?;
             writer.write(&mut frame)?;
@@ -182,9 +194,48 @@ fn merge_document_tables(
         for cursor in &mut cursors {
             cursor.expect_end()?;
         }
+        if linked.is_some() {
+            for reader in &open_names {
+                reader.expect_end()?;
+            }
+        }
         rows.insert(spec.name.to_string(), writer.finish()?);
     }
     Ok(order.docs.len())
+}
+
+/// The open words of a group's documents, each document's taken from its shard in order:
+/// `(doc_id, rows)`.
+fn group_open_names(
+    group: &[ShardDocument],
+    readers: &mut [OpenRowsReader],
+) -> Result<Vec<(String, Vec<OpenRow>)>> {
+    let mut open = Vec::new();
+    for doc in group {
+        let reader = &mut readers[doc.shard as usize];
+        if reader.next_doc_id().is_some_and(|id| id_hash(id) == doc.id) {
+            open.extend(reader.take()?);
+        }
+    }
+    Ok(open)
+}
+
+/// The occurrences among `open` of words that the corpus links to a person.
+fn linked_occurrences<'a>(
+    open: &'a [(String, Vec<OpenRow>)],
+    links: &'a SurnameLinks,
+) -> Vec<LinkedOccurrence<'a>> {
+    open.iter()
+        .flat_map(|(doc_id, rows)| rows.iter().map(move |row| (doc_id, row)))
+        .filter_map(|(doc_id, row)| {
+            let (_, person) = links.get(&row.word)?;
+            Some(LinkedOccurrence {
+                doc_id,
+                row,
+                person,
+            })
+        })
+        .collect()
 }
 
 /// Every document of the shards, in input order.

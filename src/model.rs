@@ -185,4 +185,18 @@ pub struct AnalyzedDocument {
     /// of their first occurrence: material for curating lexicons.
     #[serde(default)]
     pub candidates: Vec<(String, String)>,
+    /// One-word names that the document leaves undecided and that none of its people has as
+    /// surname: the run's other documents may name that person in full
+    /// ([`crate::stages::aggregate::surnames`]).
+    #[serde(default)]
+    pub open_names: Vec<OpenName>,
+}
+
+/// A one-word name left undecided in its document (`Yeltsin` in an article that never gives
+/// the full name), and where it occurs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenName {
+    pub word: String,
+    /// `(sentence, start, end)` of each occurrence, byte offsets as in [`Mention`], in order.
+    pub spans: Vec<(u32, usize, usize)>,
 }

@@ -22,7 +22,7 @@ use crate::stages::aggregate::DocCounts;
 use crate::stages::ingest::{Body, RawRecord};
 
 const MAGIC: &[u8; 8] = b"NEWSETLC";
-const FORMAT_VERSION: u32 = 3;
+const FORMAT_VERSION: u32 = 4;
 
 /// A cached result: the analysed document and its counts.
 pub type Entry = (AnalyzedDocument, DocCounts);

@@ -72,6 +72,16 @@ pub struct DiscoverySection {
     /// A list of first names, one a line (evidence for `figures`).
     #[serde(default)]
     pub first_names: Option<PathBuf>,
+    /// A list of common lowercase words, one a line: such a word capitalised alone in an
+    /// article (`Windows`) is never linked to a person of another article whose surname it is.
+    #[serde(default)]
+    pub common_words: Option<PathBuf>,
+    /// Link a one-word name that an article leaves undecided to the one person of that
+    /// surname whom the run's other articles name in full (`Fischler` to `Franz Fischler`).
+    /// The per-document tables then wait for the whole corpus: documents are parked in the
+    /// staging directory and written in a second pass.
+    #[serde(default)]
+    pub link_surnames: bool,
     /// The folder of word lists (titles, roles, reporting verbs, organisation words, stop
     /// words, place prepositions; see [`crate::wordlist`]); needed by `figures`.
     #[serde(default)]
@@ -303,6 +313,7 @@ impl Settings {
             _ => None,
         };
         let first_names = file.discovery.first_names.as_deref().map(resolve);
+        let common_words = file.discovery.common_words.as_deref().map(resolve);
         let words_dir = file.discovery.words.as_deref().map(resolve);
         if file.discovery.figures && words_dir.is_none() {
             return Err(Error::config(
@@ -315,10 +326,14 @@ impl Settings {
             None => WordLists::default(),
         };
         let discovery = if file.discovery.figures {
-            Some(crate::stages::entities::discovery::FigureDiscovery::load(
-                first_names.as_deref(),
-                words.clone(),
-            )?)
+            Some(
+                crate::stages::entities::discovery::FigureDiscovery::load(
+                    first_names.as_deref(),
+                    common_words.as_deref(),
+                    words.clone(),
+                )?
+                .linking_surnames(file.discovery.link_surnames),
+            )
         } else {
             None
         };
@@ -329,6 +344,7 @@ impl Settings {
             .iter()
             .cloned()
             .chain(first_names.iter().map(|p| (p.clone(), true)))
+            .chain(common_words.iter().map(|p| (p.clone(), true)))
             .chain(senses_file.iter().map(|p| (p.clone(), true)))
             .chain(html_files.iter().flatten().map(|p| (p.clone(), true)))
             .chain(word_files);
@@ -377,6 +393,11 @@ impl Settings {
 }
 
 impl Settings {
+    /// Whether the run links surnames across the corpus (`[discovery] link_surnames`).
+    pub fn links_surnames(&self) -> bool {
+        self.discovery.as_ref().is_some_and(|d| d.links_surnames())
+    }
+
     /// The entity matcher of this pipeline: its lexicon, then its discoverers.
     pub fn matcher(&self) -> Result<crate::stages::entities::EntityMatcher> {
         let mut matcher = crate::stages::entities::EntityMatcher::new(&self.lexicon, &self.words)?;

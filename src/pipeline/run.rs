@@ -22,13 +22,15 @@ use super::cache;
 use super::config::Settings;
 use super::progress::Progress;
 use super::reader::{Ledger, ReadBatch, Reader, Skipped};
+use super::spill::{Parked, Spill};
 use super::writer::{with_group_writer, write_corpus_tables, DocumentTables, GroupWriter};
 use crate::error::{Error, Result};
 use crate::sinks::manifest::{
     self, CacheInfo, InputSummary, Manifest, PipelineInfo, ShardInfo, StageInfo,
 };
 use crate::sinks::staging::Staging;
-use crate::stages::aggregate::{Catalog, CorpusCounts, Totals};
+use crate::stages::aggregate::surnames::{link_document, OpenRowsWriter, SurnameLinks};
+use crate::stages::aggregate::{Catalog, CorpusCounts, DocResult, Totals};
 use crate::stages::ingest;
 
 /// What a finished run reports to its caller.
@@ -168,34 +170,37 @@ fn read_and_analyse(
         bytes: 0,
         time: Duration::ZERO,
     };
-    let tables = DocumentTables::create(dir, settings.format, settings.batch_size)?;
-    let (written, skipped) = with_reader(settings, walk, |batches| {
+    // When surnames are linked, a document's rows wait for the whole corpus (surnames linked
+    // across articles): the documents are parked and the tables written in a second pass.
+    // Shards leave the linking to their merge, and keep what it needs.
+    let park = settings.links_surnames() && settings.shard.is_none();
+    let mut open_rows = match settings.shard {
+        Some(_) if settings.links_surnames() => Some(OpenRowsWriter::create(dir)?),
+        _ => None,
+    };
+    let (first_pass, skipped) = with_reader(settings, walk, |batches| {
+        if park {
+            let mut spill = Spill::create(dir)?;
+            let mut sink = Sink::Spill(&mut spill);
+            analyse_batches(batches, analyser, &mut folder, &mut sink, &progress)?;
+            return Ok(FirstPass::Parked(spill.finish()?));
+        }
+        let tables = DocumentTables::create(dir, settings.format, settings.batch_size)?;
         with_group_writer(tables, &settings.lexicon, settings.batch_size, |writer| {
-            // The previous batch's outcomes, and how far reading had got with it.
-            let mut pending: Option<(Vec<Outcome>, u64)> = None;
-            for batch in batches {
-                analyser.times.ingest += batch.took;
-                let work = &*analyser;
-                let (processed, folded) = rayon::join(
-                    || work.process(batch.records),
-                    || -> Result<()> {
-                        if let Some((outcomes, opened)) = pending.take() {
-                            folder.fold(outcomes, writer, &progress, opened)?;
-                        }
-                        folder.ledger.record(batch.events);
-                        Ok(())
-                    },
-                );
-                folded?;
-                pending = Some((analyser.settle(processed)?, batch.bytes_opened));
-            }
-            if let Some((outcomes, opened)) = pending {
-                folder.fold(outcomes, writer, &progress, opened)?;
-            }
+            let mut sink = Sink::Tables(writer, open_rows.as_mut());
+            analyse_batches(batches, analyser, &mut folder, &mut sink, &progress)?;
             writer.finish()?;
             Ok(writer.documents)
         })
+        .map(|(tables, documents)| FirstPass::Written(tables, documents))
     })?;
+    if let Some(rows) = open_rows {
+        rows.finish()?;
+    }
+    let written = match first_pass {
+        FirstPass::Written(tables, documents) => (tables, documents),
+        FirstPass::Parked(parked) => write_linked(settings, dir, parked, &mut folder.totals)?,
+    };
     let (tables, documents) = written;
     progress.finish();
     let mentions = tables.mentions_written;
@@ -229,6 +234,99 @@ fn read_and_analyse(
     })
 }
 
+/// How the first pass over the input ended: tables written, or documents parked.
+enum FirstPass {
+    Written(DocumentTables, u64),
+    Parked(Parked),
+}
+
+/// Where the fold hands each analysed document: the table writer (with a shard's open
+/// words recorded for its merge), or the spill that waits for the corpus.
+enum Sink<'s, 'w> {
+    Tables(&'s mut GroupWriter<'w>, Option<&'s mut OpenRowsWriter>),
+    Spill(&'s mut Spill),
+}
+
+impl Sink<'_, '_> {
+    fn push(&mut self, doc: DocResult) -> Result<()> {
+        match self {
+            Sink::Tables(writer, open_rows) => {
+                if let Some(rows) = open_rows {
+                    rows.push(&doc.0)?;
+                }
+                writer.push(doc)
+            }
+            Sink::Spill(spill) => spill.push(&doc),
+        }
+    }
+
+    /// Documents handed on so far.
+    fn documents(&self) -> u64 {
+        match self {
+            Sink::Tables(writer, _) => writer.documents,
+            Sink::Spill(spill) => spill.documents,
+        }
+    }
+}
+
+/// Analyses the batches in parallel and folds them in input order: while one batch is
+/// analysed, the one before it is folded and handed to `sink`.
+fn analyse_batches(
+    batches: &mut dyn Iterator<Item = ReadBatch>,
+    analyser: &mut Analyser,
+    folder: &mut Folder,
+    sink: &mut Sink,
+    progress: &Progress,
+) -> Result<()> {
+    // The previous batch's outcomes, and how far reading had got with it.
+    let mut pending: Option<(Vec<Outcome>, u64)> = None;
+    for batch in batches {
+        analyser.times.ingest += batch.took;
+        let work = &*analyser;
+        let (processed, folded) = rayon::join(
+            || work.process(batch.records),
+            || -> Result<()> {
+                if let Some((outcomes, opened)) = pending.take() {
+                    folder.fold(outcomes, sink, progress, opened)?;
+                }
+                folder.ledger.record(batch.events);
+                Ok(())
+            },
+        );
+        folded?;
+        pending = Some((analyser.settle(processed)?, batch.bytes_opened));
+    }
+    if let Some((outcomes, opened)) = pending {
+        folder.fold(outcomes, sink, progress, opened)?;
+    }
+    Ok(())
+}
+
+/// The second pass of a run with figure discovery: decides which open words the corpus
+/// links to a person, writes the parked documents' tables with those links, and folds the
+/// links into the totals. Returns the tables and the number of documents.
+fn write_linked(
+    settings: &Settings,
+    dir: &Path,
+    parked: Parked,
+    totals: &mut Totals,
+) -> Result<(DocumentTables, u64)> {
+    let links = SurnameLinks::of(totals, &Catalog::of(totals, &settings.lexicon));
+    info!(words = links.len(), "surnames linked across the corpus");
+    let tables = DocumentTables::create(dir, settings.format, settings.batch_size)?;
+    let written = with_group_writer(tables, &settings.lexicon, settings.batch_size, |writer| {
+        for parked_doc in parked {
+            let (mut doc, mut counts) = parked_doc?;
+            link_document(&mut doc, &mut counts, &links);
+            writer.push((doc, counts))?;
+        }
+        writer.finish()?;
+        Ok(writer.documents)
+    })?;
+    totals.link_surnames(&links);
+    Ok(written)
+}
+
 /// What the analysed documents add up to, folded in input order.
 struct Folder {
     ledger: Ledger,
@@ -245,7 +343,7 @@ impl Folder {
     fn fold(
         &mut self,
         outcomes: Vec<Outcome>,
-        writer: &mut GroupWriter,
+        sink: &mut Sink,
         progress: &Progress,
         opened: u64,
     ) -> Result<()> {
@@ -256,15 +354,15 @@ impl Folder {
                     self.bytes += doc.doc.text.len() as u64;
                     self.ledger.document(&doc.doc.meta.source);
                     self.totals.add(&counts);
-                    writer.push((doc, counts))?;
+                    sink.push((doc, counts))?;
                 }
                 Err(r) => self.ledger.reject(r),
             }
         }
         self.time += t.elapsed();
         let rejects = self.ledger.rejects.len();
-        debug!(documents = writer.documents, rejects, "batch written");
-        progress.update(opened, writer.documents, rejects);
+        debug!(documents = sink.documents(), rejects, "batch written");
+        progress.update(opened, sink.documents(), rejects);
         // Every input but the one being read is complete.
         self.ledger.flush(1)
     }

@@ -15,4 +15,5 @@ mod rejects;
 mod seeds;
 mod senses;
 mod shards;
+mod surnames;
 mod web;

@@ -9,6 +9,7 @@
 
 #[cfg(feature = "tables")]
 pub mod registry;
+pub mod surnames;
 #[cfg(feature = "tables")]
 pub mod tables;
 #[cfg(feature = "tables")]
@@ -46,6 +47,9 @@ pub struct DocCounts {
     /// `pairs` count a term's mentions in its policy sense only.)
     #[serde(default)]
     pub term_senses: Vec<((EntityId, SenseId), u64)>,
+    /// The document's open words (one-word names left undecided), by word.
+    #[serde(default)]
+    pub open: Vec<surnames::OpenCount>,
 }
 
 /// Counts one document.
@@ -71,6 +75,12 @@ pub fn count(doc: &AnalyzedDocument, lexicon: &Lexicon) -> DocCounts {
 
     let mut pairs: Vec<(EntityId, EntityId)> = Vec::new();
     let mut sentence_entities: Vec<EntityId> = Vec::new();
+    // The entities of the sentences that open words occur in, for their partners.
+    let mut open_sentences: std::collections::BTreeMap<u32, Vec<EntityId>> = doc
+        .open_names
+        .iter()
+        .flat_map(|o| o.spans.iter().map(|s| (s.0, Vec::new())))
+        .collect();
     for sentence in doc.mentions.chunk_by(|a, b| a.sentence == b.sentence) {
         sentence_entities.clear();
         sentence_entities.extend(
@@ -87,6 +97,9 @@ pub fn count(doc: &AnalyzedDocument, lexicon: &Lexicon) -> DocCounts {
                 pairs.push((a, b));
             }
         }
+        if let Some(partners) = open_sentences.get_mut(&sentence[0].sentence) {
+            partners.extend_from_slice(&sentence_entities);
+        }
     }
     pairs.sort_unstable();
     // Each candidate counts once per document (the first example is kept).
@@ -101,6 +114,7 @@ pub fn count(doc: &AnalyzedDocument, lexicon: &Lexicon) -> DocCounts {
         candidates,
         discovered: doc.discovered.clone(),
         term_senses: run_lengths(sensed),
+        open: surnames::count_open(doc, &open_sentences),
     }
 }
 
@@ -149,15 +163,20 @@ pub struct Totals {
     /// Mentions and documents of terms with senses, per sense.
     #[serde(default)]
     pub term_senses: HashMap<(EntityId, SenseId), EntityTotal>,
+    /// One-word names left undecided in their documents, until
+    /// [`Totals::link_surnames`] links them or leaves them.
+    #[serde(default)]
+    pub open: HashMap<String, surnames::OpenTotal>,
 }
 
 /// One part of the corpus in the shape [`Totals::fold`] takes.
-pub struct Part<'a, E, S, P, C>
+pub struct Part<'a, E, S, P, C, O>
 where
     E: Iterator<Item = (EntityId, EntityTotal)>,
     S: Iterator<Item = ((EntityId, SenseId), EntityTotal)>,
     P: Iterator<Item = ((EntityId, EntityId), PairTotal)>,
     C: Iterator<Item = (&'a str, u64, &'a str)>,
+    O: Iterator<Item = (&'a str, std::borrow::Cow<'a, surnames::OpenTotal>)>,
 {
     pub entities: E,
     pub term_senses: S,
@@ -165,17 +184,20 @@ where
     /// `(name, documents, example)`.
     pub candidates: C,
     pub discovered: &'a Discovered,
+    /// `(word, totals)` of open words.
+    pub open: O,
 }
 
 impl Totals {
     /// Folds one part of the corpus into the totals: the one place where counts add up and
     /// the smallest example wins, used for documents, cached documents and shards alike.
-    pub fn fold<'a, E, S, P, C>(&mut self, part: Part<'a, E, S, P, C>)
+    pub fn fold<'a, E, S, P, C, O>(&mut self, part: Part<'a, E, S, P, C, O>)
     where
         E: Iterator<Item = (EntityId, EntityTotal)>,
         S: Iterator<Item = ((EntityId, SenseId), EntityTotal)>,
         P: Iterator<Item = ((EntityId, EntityId), PairTotal)>,
         C: Iterator<Item = (&'a str, u64, &'a str)>,
+        O: Iterator<Item = (&'a str, std::borrow::Cow<'a, surnames::OpenTotal>)>,
     {
         for (id, t) in part.entities {
             let total = self.entities.entry(id).or_default();
@@ -203,6 +225,14 @@ impl Totals {
             }
         }
         self.discovered.extend(part.discovered);
+        for (word, t) in part.open {
+            match self.open.get_mut(word) {
+                Some(total) => total.add(&t),
+                None => {
+                    self.open.insert(word.to_string(), t.into_owned());
+                }
+            }
+        }
     }
 
     /// Adds one document's counts (each entity, sense and pair in one document).
@@ -229,6 +259,10 @@ impl Totals {
                 .iter()
                 .map(|(name, n, example)| (name.as_str(), *n, example.as_str())),
             discovered: &counts.discovered,
+            open: counts
+                .open
+                .iter()
+                .map(|o| (o.word.as_str(), std::borrow::Cow::Owned(o.total()))),
         });
     }
 
@@ -243,6 +277,10 @@ impl Totals {
                 .iter()
                 .map(|(name, t)| (name.as_str(), t.documents, t.example.as_str())),
             discovered: &other.discovered,
+            open: other
+                .open
+                .iter()
+                .map(|(word, t)| (word.as_str(), std::borrow::Cow::Borrowed(t))),
         });
     }
 }

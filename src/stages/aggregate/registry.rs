@@ -16,6 +16,9 @@ pub struct ColumnSpec {
     pub arrow: &'static str,
 }
 
+/// Builds the rows that linked surnames add to a per-document table.
+pub type LinkedBuilder = fn(&[LinkedOccurrence]) -> PolarsResult<DataFrame>;
+
 /// How a table's rows are built, and so how shard tables merge.
 #[derive(Clone, Copy)]
 pub enum Rows {
@@ -24,6 +27,9 @@ pub enum Rows {
     PerDocument {
         build: fn(&[DocResult], &Lexicon) -> PolarsResult<DataFrame>,
         within: &'static [&'static str],
+        /// The rows that surnames linked across the corpus add, which a merge adds to the
+        /// shards' rows (a run writes them with `build`); `None` when they add none.
+        linked: Option<LinkedBuilder>,
     },
     /// Built once from the corpus totals; a merge folds the shards' totals.
     Corpus(fn(&Totals, &Catalog) -> PolarsResult<DataFrame>),
@@ -86,6 +92,7 @@ pub const TABLES: &[TableSpec] = &[
         rows: Rows::PerDocument {
             build: documents_table,
             within: &[],
+            linked: None,
         },
     },
     TableSpec {
@@ -109,6 +116,7 @@ pub const TABLES: &[TableSpec] = &[
         rows: Rows::PerDocument {
             build: mentions_table,
             within: &["start"],
+            linked: Some(linked_mentions),
         },
     },
     TableSpec {
@@ -125,6 +133,7 @@ pub const TABLES: &[TableSpec] = &[
         rows: Rows::PerDocument {
             build: doc_entities_table,
             within: &["kind", "entity"],
+            linked: Some(linked_doc_entities),
         },
     },
     TableSpec {
@@ -272,7 +281,17 @@ mod tests {
         let lexicon = Lexicon::default();
         for spec in TABLES {
             let frame = match spec.rows {
-                Rows::PerDocument { build, .. } => build(&[], &lexicon).unwrap(),
+                Rows::PerDocument { build, linked, .. } => {
+                    if let Some(linked) = linked {
+                        assert_eq!(
+                            **linked(&[]).unwrap().schema(),
+                            spec.schema(),
+                            "{}",
+                            spec.name
+                        );
+                    }
+                    build(&[], &lexicon).unwrap()
+                }
                 Rows::Corpus(build) => build(&Totals::default(), &Catalog::default()).unwrap(),
                 Rows::Rejects => rejects_table(&[]).unwrap(),
             };

@@ -298,6 +298,67 @@ pub fn doc_entities_table(group: &[DocResult], lexicon: &Lexicon) -> PolarsResul
     )
 }
 
+/// An occurrence of an open word that the corpus links to a person, as a merge adds it to
+/// a shard's rows.
+pub struct LinkedOccurrence<'a> {
+    pub doc_id: &'a str,
+    pub row: &'a super::surnames::OpenRow,
+    pub person: &'a crate::lexicon::Entity,
+}
+
+/// The `mentions` rows of linked occurrences: what [`mentions_table`] writes for a mention
+/// with method `corpus`.
+pub fn linked_mentions(occurrences: &[LinkedOccurrence]) -> PolarsResult<DataFrame> {
+    let n = occurrences.len();
+    let method = crate::lexicon::Method::Corpus.as_str();
+    DataFrame::new(
+        n,
+        vec![
+            strings("doc_id", occurrences.iter().map(|o| o.doc_id)),
+            ints(
+                "sentence",
+                occurrences.iter().map(|o| u64::from(o.row.sentence)),
+            ),
+            ints("start", occurrences.iter().map(|o| o.row.start)),
+            ints("end", occurrences.iter().map(|o| o.row.end)),
+            strings("kind", occurrences.iter().map(|o| o.person.kind.as_str())),
+            strings("entity", occurrences.iter().map(|o| o.person.name.as_str())),
+            strings("surface", occurrences.iter().map(|o| o.row.word.as_str())),
+            strings("method", std::iter::repeat_n(method, n)),
+            Column::new("sense".into(), vec![None::<&str>; n]),
+            Column::new("sense_evidence".into(), vec![None::<&str>; n]),
+            Column::new("geonames_id".into(), vec![None::<i64>; n]),
+        ],
+    )
+}
+
+/// The `doc_entities` rows of linked occurrences: mentions per linked person per document
+/// (a document never counts the person otherwise).
+pub fn linked_doc_entities(occurrences: &[LinkedOccurrence]) -> PolarsResult<DataFrame> {
+    // Occurrences come document by document; a document's rows are its last ones.
+    let mut rows: Vec<(&str, &crate::lexicon::Entity, u64)> = Vec::new();
+    for o in occurrences {
+        let same = rows
+            .iter_mut()
+            .rev()
+            .take_while(|r| r.0 == o.doc_id)
+            .find(|r| r.1 == o.person);
+        match same {
+            Some(row) => row.2 += 1,
+            None => rows.push((o.doc_id, o.person, 1)),
+        }
+    }
+    DataFrame::new(
+        rows.len(),
+        vec![
+            strings("doc_id", rows.iter().map(|r| r.0)),
+            strings("kind", rows.iter().map(|r| r.1.kind.as_str())),
+            strings("entity", rows.iter().map(|r| r.1.name.as_str())),
+            ints("mentions", rows.iter().map(|r| r.2)),
+        ],
+    )
+}
+
 /// The `rejects` table, sorted by source, record and reason.
 pub fn rejects_table(rejects: &[Reject]) -> PolarsResult<DataFrame> {
     let mut rows: Vec<&Reject> = rejects.iter().collect();

@@ -18,34 +18,90 @@ use crate::lexicon::{Discovered, EntityId, Kind, Lexicon, Method, Names};
 use crate::model::{Mention, Token, TokenizedDocument};
 use crate::wordlist::WordLists;
 
-/// The compiled discovery rules: first names and the word lists.
+/// The compiled discovery rules: first names, common words and the word lists.
 #[derive(Debug, Default, Clone)]
 pub struct FigureDiscovery {
     first_names: HashSet<String>,
+    /// Common lowercase words (shared by the clones that threads hold).
+    common_words: std::sync::Arc<HashSet<String>>,
     words: WordLists,
+    /// Whether to keep the one-word names left undecided, for linking across the corpus.
+    link_surnames: bool,
 }
 
 /// Surnames of people named so far: surname -> entity (None when two people share it).
 type Surnames = HashMap<String, Option<EntityId>>;
 
+/// The lines of a list file (one entry a line, `#` comments).
+fn read_list(path: &Path, what: &str) -> Result<HashSet<String>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::config(path, format!("cannot read {what}: {e}")))?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect())
+}
+
 impl FigureDiscovery {
-    /// Loads the first-name list (one name a line, `#` comments) beside the word lists.
-    pub fn load(first_names: Option<&Path>, words: WordLists) -> Result<Self> {
-        let mut names = HashSet::default();
-        if let Some(path) = first_names {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Error::config(path, format!("cannot read first names: {e}")))?;
-            names.extend(
-                text.lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                    .map(String::from),
-            );
-        }
+    /// Loads the first-name list and the common-word list (one entry a line, `#` comments)
+    /// beside the word lists.
+    pub fn load(
+        first_names: Option<&Path>,
+        common_words: Option<&Path>,
+        words: WordLists,
+    ) -> Result<Self> {
+        let first_names = match first_names {
+            Some(path) => read_list(path, "first names")?,
+            None => HashSet::default(),
+        };
+        let common_words = match common_words {
+            Some(path) => read_list(path, "common words")?,
+            None => HashSet::default(),
+        };
         Ok(FigureDiscovery {
-            first_names: names,
+            first_names,
+            common_words: std::sync::Arc::new(common_words),
             words,
+            link_surnames: false,
         })
+    }
+
+    /// Keeps each document's one-word names left undecided ([`crate::model::OpenName`]), so
+    /// that the run can link them across the corpus.
+    pub fn linking_surnames(self, link_surnames: bool) -> Self {
+        FigureDiscovery {
+            link_surnames,
+            ..self
+        }
+    }
+
+    /// Whether documents keep their open names for linking across the corpus.
+    pub fn links_surnames(&self) -> bool {
+        self.link_surnames
+    }
+
+    /// Whether a capitalised word is a common word or its plural (`Windows`, `Bonds`).
+    fn common_word(&self, w: &str) -> bool {
+        let lower = lowercase_first(w);
+        let known = |s: &str| self.common_words.contains(s);
+        known(&lower)
+            || lower.strip_suffix('s').is_some_and(known)
+            || lower.strip_suffix("es").is_some_and(known)
+            || lower
+                .strip_suffix("ies")
+                .is_some_and(|stem| known(&format!("{stem}y")))
+    }
+
+    /// Whether a one-word name left undecided may be a surname that another article gives
+    /// in full: a name word, neither a common word nor an organisation word (`Plc`).
+    fn may_be_surname(&self, w: &str) -> bool {
+        let organization_word = |w: &str| self.words.organization_words.contains(w);
+        self.name_like(w)
+            && !self.common_word(w)
+            && !organization_word(w)
+            && !organization_word(&w.to_lowercase())
     }
 
     /// A capitalised word that can be part of a name.
@@ -113,6 +169,17 @@ impl Discoverer for FigureDiscovery {
         scan.acronyms(&mut state);
         scan.places_that_are_surnames(&mut state);
         findings.candidates.append(&mut state.candidates);
+        findings.undecided.extend(
+            state
+                .undecided
+                .iter()
+                .filter(|_| self.link_surnames)
+                .filter(|&&t| self.may_be_surname(scan.word(t)))
+                .map(|&t| {
+                    let token = scan.tokens[t];
+                    (scan.word(t).to_string(), token.start, token.end)
+                }),
+        );
         findings.discovered.extend(&state.discovered);
         if state.found.is_empty() {
             return;
@@ -1238,9 +1305,11 @@ impl<'a> Scan<'a> {
     /// headlines give the surname before the story gives the name.
     fn surnames_named_later(&self, state: &mut ScanState) {
         let mut claimed = HashSet::default();
+        let mut still_undecided = Vec::new();
         for t in std::mem::take(&mut state.undecided) {
             let name = self.word(t);
             let Some(Some(entity)) = state.surnames.get(name) else {
+                still_undecided.push(t);
                 continue;
             };
             // Only a full name: a one-word "person" (`Zenith said`) may be a company.
@@ -1250,6 +1319,7 @@ impl<'a> Scan<'a> {
                 .or_else(|| self.names.lexicon.entities.get(*entity as usize))
                 .is_some_and(|e| e.name.contains(' '));
             if !full {
+                still_undecided.push(t);
                 continue;
             }
             state.found.push(Mention {
@@ -1265,6 +1335,7 @@ impl<'a> Scan<'a> {
                 .extend(self.covered[t].filter(|_| self.soft_place(t)));
             claimed.insert(name);
         }
+        state.undecided = still_undecided;
         state
             .candidates
             .retain(|(name, _)| !claimed.contains(name.as_str()));
@@ -1559,6 +1630,8 @@ mod tests {
             .into_iter()
             .collect(),
             words: words.clone(),
+            common_words: Default::default(),
+            link_surnames: false,
         };
         let matcher = EntityMatcher::new(&lex, &words)
             .unwrap()
@@ -1868,6 +1941,8 @@ mod tests {
         let discovery = FigureDiscovery {
             first_names: HashSet::default(),
             words: words.clone(),
+            common_words: Default::default(),
+            link_surnames: false,
         };
         let matcher = EntityMatcher::new(&lex, &words)
             .unwrap()

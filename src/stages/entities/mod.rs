@@ -13,8 +13,8 @@ pub mod senses;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::error::{Error, Result};
-use crate::lexicon::{Discovered, EntityId, Lexicon, Method};
-use crate::model::{AnalyzedDocument, Mention, TokenizedDocument};
+use crate::lexicon::{Discovered, EntityId, Kind, Lexicon, Method};
+use crate::model::{AnalyzedDocument, Mention, OpenName, TokenizedDocument};
 use crate::wordlist::WordList;
 
 /// Finds entities that no lexicon lists, from evidence in a document. One discoverer per
@@ -37,6 +37,8 @@ pub struct Findings {
     /// Places that name a team or an organisation here (`St. Louis` of `St. Louis
     /// Cardinals`): no discoverer takes a person's name across them.
     pub team_places: Vec<TeamPlace>,
+    /// One-word names left undecided, by token: each `(word, start, end)`.
+    pub undecided: Vec<(String, usize, usize)>,
 }
 
 /// A place's name used for something else in a document.
@@ -207,7 +209,9 @@ impl EntityMatcher {
         let used: foldhash::HashSet<EntityId> =
             findings.mentions.iter().map(|m| m.entity).collect();
         findings.discovered.retain(|id| used.contains(&id));
+        let open_names = open_names(&doc, &findings, lexicon);
         AnalyzedDocument {
+            open_names,
             n_sentences: doc.sentences.len() as u32,
             n_tokens: doc.tokens.len() as u32,
             doc: doc.doc,
@@ -327,6 +331,57 @@ impl EntityMatcher {
 /// Whether the words around `text[start..end]` make it a place: a preposition of place
 /// before it (`in Longyearbyen`), a dateline (`MAHALA, Bosnia 1996-08-31`, `PARIS -`), or a
 /// region or country after a comma (`Arbil, Iraq`).
+/// The one-word names that discovery left undecided and that nothing found later took, grouped
+/// by word in order of first occurrence; a word that ends the name of a person mentioned in
+/// the document is left out (that person would have claimed it), as are ALL-CAPS words
+/// (results lines, acronyms). So a person that the corpus links such a word to is never
+/// already counted in the document.
+fn open_names(doc: &TokenizedDocument, findings: &Findings, lexicon: &Lexicon) -> Vec<OpenName> {
+    if findings.undecided.is_empty() {
+        return Vec::new();
+    }
+    let names = crate::lexicon::Names::new(lexicon, &findings.discovered);
+    let surnames: foldhash::HashSet<&str> = findings
+        .mentions
+        .iter()
+        .map(|m| names.entity(m.entity))
+        .filter(|e| e.kind == Kind::Figure)
+        .filter_map(|e| e.name.rsplit(' ').next())
+        .collect();
+    let mut open: Vec<OpenName> = Vec::new();
+    for (word, start, end) in &findings.undecided {
+        let taken = findings
+            .mentions
+            .binary_search_by(|m| {
+                if m.end <= *start {
+                    std::cmp::Ordering::Less
+                } else if m.start >= *end {
+                    std::cmp::Ordering::Greater
+                } else {
+                    std::cmp::Ordering::Equal
+                }
+            })
+            .is_ok();
+        let all_caps = !word.chars().any(char::is_lowercase);
+        if taken || all_caps || surnames.contains(word.as_str()) {
+            continue;
+        }
+        let span = (doc.sentence_of(*start) as u32, *start, *end);
+        match open.iter_mut().find(|o| &o.word == word) {
+            Some(o) => o.spans.push(span),
+            None => open.push(OpenName {
+                word: word.clone(),
+                spans: vec![span],
+            }),
+        }
+    }
+    for o in &mut open {
+        o.spans.sort_unstable();
+        o.spans.dedup();
+    }
+    open
+}
+
 fn place_evidence(text: &str, start: usize, end: usize, prepositions: &WordList) -> bool {
     let before = text[..start]
         .split_whitespace()

@@ -1,0 +1,557 @@
+//! Surnames linked across the corpus: a one-word name that its article leaves undecided
+//! (`Yeltsin`, in an article that never gives the full name) is the person whom the run's
+//! other articles name in full (`Boris Yeltsin`), when exactly one person of the corpus has
+//! that surname and no organisation or place of the corpus bears the name.
+//!
+//! Each document keeps its undecided words ([`crate::model::OpenName`]) and counts them
+//! ([`OpenCount`]: mentions, and the entities and other open words that share a sentence with
+//! them); the totals fold those counts like any other ([`OpenTotal`]). When every document is
+//! counted, [`SurnameLinks::of`] decides from the totals alone which words link to whom, so a
+//! run, shards and their merge, and an incremental run decide alike; then the links are
+//! folded into the totals ([`Totals::link_surnames`]) and written into each document's rows
+//! ([`link_document`]). A document never counts the linked person already: its open words
+//! leave out every surname of its own people.
+
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
+use serde::{Deserialize, Serialize};
+
+use super::{Catalog, DocCounts, PairTotal, Totals};
+use crate::error::{Error, Result};
+use crate::lexicon::{Entity, EntityId, Kind, Method, DISCOVERED};
+use crate::model::{AnalyzedDocument, Mention};
+
+/// What shares a sentence with an open word: an entity, or another open word (which may be
+/// linked too).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Partner {
+    Entity(EntityId),
+    Open(String),
+}
+
+/// The counts of one open word in one document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenCount {
+    pub word: String,
+    pub mentions: u64,
+    /// Sentences shared with each partner, sorted; an open-word partner sorts after `word`
+    /// (each pair of open words is counted once).
+    pub partners: Vec<(Partner, u64)>,
+}
+
+/// The corpus totals of one open word.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenTotal {
+    pub mentions: u64,
+    pub documents: u64,
+    pub partners: HashMap<Partner, PairTotal>,
+}
+
+impl OpenTotal {
+    /// Adds another part's totals of the same word.
+    pub fn add(&mut self, other: &OpenTotal) {
+        self.mentions += other.mentions;
+        self.documents += other.documents;
+        for (partner, t) in &other.partners {
+            let total = self.partners.entry(partner.clone()).or_default();
+            total.sentences += t.sentences;
+            total.documents += t.documents;
+        }
+    }
+}
+
+impl OpenCount {
+    /// This document's part of the word's totals.
+    pub fn total(&self) -> OpenTotal {
+        let partners = self
+            .partners
+            .iter()
+            .map(|(p, sentences)| {
+                let t = PairTotal {
+                    sentences: *sentences,
+                    documents: 1,
+                };
+                (p.clone(), t)
+            })
+            .collect();
+        OpenTotal {
+            mentions: self.mentions,
+            documents: 1,
+            partners,
+        }
+    }
+}
+
+/// Counts the open words of a document; `counted` are the entities that count in each
+/// sentence (as pairs count them: organisations and other senses left out), by sentence.
+pub fn count_open(
+    doc: &AnalyzedDocument,
+    counted: &BTreeMap<u32, Vec<EntityId>>,
+) -> Vec<OpenCount> {
+    let mut by_sentence: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
+    for open in &doc.open_names {
+        for &(sentence, _, _) in &open.spans {
+            let words = by_sentence.entry(sentence).or_default();
+            if !words.contains(&open.word.as_str()) {
+                words.push(&open.word);
+            }
+        }
+    }
+    let mut counts: Vec<OpenCount> = doc
+        .open_names
+        .iter()
+        .map(|open| {
+            let mut partners: Vec<Partner> = Vec::new();
+            let mut sentences: Vec<u32> = open.spans.iter().map(|s| s.0).collect();
+            sentences.dedup();
+            for s in sentences {
+                let entities = counted.get(&s).into_iter().flatten();
+                partners.extend(entities.map(|&id| Partner::Entity(id)));
+                let words = by_sentence[&s].iter().filter(|w| **w > open.word.as_str());
+                partners.extend(words.map(|w| Partner::Open(w.to_string())));
+            }
+            partners.sort_unstable();
+            OpenCount {
+                word: open.word.clone(),
+                mentions: open.spans.len() as u64,
+                partners: super::run_lengths(partners),
+            }
+        })
+        .collect();
+    counts.sort_unstable_by(|a, b| a.word.cmp(&b.word));
+    counts
+}
+
+/// The open words that the corpus links to a person: word → that person's id and entity.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SurnameLinks(BTreeMap<String, (EntityId, Entity)>);
+
+/// Last words that are no surname (`Jr.`, `III`).
+const NOT_SURNAMES: &[&str] = &["Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV"];
+
+impl SurnameLinks {
+    /// Decides the links from the totals: an open word is linked when exactly one person
+    /// counted in the corpus has a name of two words or more ending in it, and no counted
+    /// organisation or place is named by it or opens with it (`Ford` of `Ford Motor Co`).
+    pub fn of(totals: &Totals, catalog: &Catalog) -> SurnameLinks {
+        if totals.open.is_empty() {
+            return SurnameLinks::default();
+        }
+        let mut people: HashMap<&str, Option<EntityId>> = HashMap::default();
+        let mut taken: foldhash::HashSet<&str> = foldhash::HashSet::default();
+        for &id in totals.entities.keys() {
+            let Some(entity) = catalog.entity(id) else {
+                continue;
+            };
+            let name = entity.name.as_str();
+            match entity.kind {
+                Kind::Figure => {
+                    let Some((_, surname)) = name.rsplit_once(' ') else {
+                        continue;
+                    };
+                    if NOT_SURNAMES.contains(&surname) {
+                        continue;
+                    }
+                    people
+                        .entry(surname)
+                        .and_modify(|p| *p = p.filter(|&p| p == id))
+                        .or_insert(Some(id));
+                }
+                Kind::Organization | Kind::Place => {
+                    taken.insert(name.split(' ').next().unwrap_or(name));
+                }
+                Kind::Term => {}
+            }
+        }
+        let links = totals
+            .open
+            .keys()
+            .filter(|word| !taken.contains(word.as_str()))
+            .filter_map(|word| {
+                let id = people.get(word.as_str()).copied().flatten()?;
+                let entity = catalog.entity(id)?.clone();
+                Some((word.clone(), (id, entity)))
+            })
+            .collect();
+        SurnameLinks(links)
+    }
+
+    /// Number of words linked.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether no word is linked.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The person a word is linked to.
+    pub fn get(&self, word: &str) -> Option<(EntityId, &Entity)> {
+        self.0.get(word).map(|(id, e)| (*id, e))
+    }
+
+    /// Every link, by word.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, EntityId, &Entity)> {
+        self.0.iter().map(|(w, (id, e))| (w.as_str(), *id, e))
+    }
+}
+
+impl Totals {
+    /// Folds the open words into the totals: a linked word's mentions, documents and
+    /// sentences shared count for its person (who is never counted in those documents
+    /// already), and it is no longer a candidate; the others stay as they are. Leaves no open
+    /// words.
+    pub fn link_surnames(&mut self, links: &SurnameLinks) {
+        let open = std::mem::take(&mut self.open);
+        let linked = |word: &str| links.get(word).map(|(id, _)| id);
+        for (word, total) in &open {
+            let Some(person) = linked(word) else {
+                continue;
+            };
+            self.candidates.remove(word);
+            let t = self.entities.entry(person).or_default();
+            t.mentions += total.mentions;
+            t.documents += total.documents;
+            for (partner, shared) in &total.partners {
+                let other = match partner {
+                    Partner::Entity(id) => Some(*id),
+                    Partner::Open(w) => linked(w),
+                };
+                let Some(other) = other.filter(|&o| o != person) else {
+                    continue;
+                };
+                let pair = (person.min(other), person.max(other));
+                let t = self.pairs.entry(pair).or_default();
+                t.sentences += shared.sentences;
+                t.documents += shared.documents;
+            }
+        }
+    }
+}
+
+/// Writes the links into one document's rows: each occurrence of a linked open word becomes
+/// a mention of its person (method `corpus`), counted in the document's entities.
+pub fn link_document(doc: &mut AnalyzedDocument, counts: &mut DocCounts, links: &SurnameLinks) {
+    if links.is_empty() || doc.open_names.is_empty() {
+        return;
+    }
+    let mut added = false;
+    for open in &doc.open_names {
+        let Some((person, entity)) = links.get(&open.word) else {
+            continue;
+        };
+        added = true;
+        for &(sentence, start, end) in &open.spans {
+            doc.mentions.push(Mention {
+                sentence,
+                start,
+                end,
+                entity: person,
+                method: Method::Corpus,
+                sense: None,
+            });
+        }
+        if person & DISCOVERED != 0 {
+            doc.discovered.add(entity.kind, &entity.name);
+            counts.discovered.add(entity.kind, &entity.name);
+        }
+        let n = open.spans.len() as u64;
+        match counts.entities.binary_search_by_key(&person, |e| e.0) {
+            Ok(k) => counts.entities[k].1 += n,
+            Err(k) => counts.entities.insert(k, (person, n)),
+        }
+    }
+    if added {
+        doc.mentions.sort_by_key(|m| m.start);
+    }
+}
+
+/// An occurrence of an open word as a row of `mentions` would give it: code-point offsets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenRow {
+    pub word: String,
+    pub sentence: u32,
+    pub start: u64,
+    pub end: u64,
+}
+
+/// The file in a shard's output that keeps each document's open words for the merge, which
+/// links them over all shards: [`OPEN_NAMES_FILE`], one bincode entry `(doc_id, rows)` per
+/// document that has open words, in the shard's input order.
+pub const OPEN_NAMES_FILE: &str = "open_names.bin";
+
+const CONFIG: bincode::config::Configuration = bincode::config::standard();
+
+/// Writes a shard's [`OPEN_NAMES_FILE`].
+pub struct OpenRowsWriter {
+    path: std::path::PathBuf,
+    writer: std::io::BufWriter<std::fs::File>,
+}
+
+impl OpenRowsWriter {
+    /// Creates the file in `dir`.
+    pub fn create(dir: &std::path::Path) -> Result<Self> {
+        let path = dir.join(OPEN_NAMES_FILE);
+        let file = std::fs::File::create(&path)
+            .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+        Ok(OpenRowsWriter {
+            path,
+            writer: std::io::BufWriter::new(file),
+        })
+    }
+
+    /// Records a document's open words, if it has any.
+    pub fn push(&mut self, doc: &AnalyzedDocument) -> Result<()> {
+        if doc.open_names.is_empty() {
+            return Ok(());
+        }
+        let mut offsets = super::CodePoints::new(&doc.doc.text);
+        let mut spans: Vec<(u32, usize, usize, &str)> = doc
+            .open_names
+            .iter()
+            .flat_map(|o| o.spans.iter().map(|&(s, a, b)| (s, a, b, o.word.as_str())))
+            .collect();
+        spans.sort_unstable_by_key(|s| s.1);
+        let rows: Vec<OpenRow> = spans
+            .into_iter()
+            .map(|(sentence, start, end, word)| OpenRow {
+                word: word.to_string(),
+                sentence,
+                start: offsets.at(start) as u64,
+                end: offsets.at(end) as u64,
+            })
+            .collect();
+        bincode::serde::encode_into_std_write(
+            (&doc.doc.meta.doc_id, &rows),
+            &mut self.writer,
+            CONFIG,
+        )
+        .map_err(|e| Error::Run(format!("writing {}: {e}", self.path.display())))?;
+        Ok(())
+    }
+
+    /// Flushes the file.
+    pub fn finish(mut self) -> Result<()> {
+        use std::io::Write;
+        self.writer
+            .flush()
+            .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))
+    }
+}
+
+/// Reads a shard's [`OPEN_NAMES_FILE`] in order, one document's rows at a time; a shard
+/// without the file (a pipeline without figure discovery) has none.
+pub struct OpenRowsReader {
+    path: std::path::PathBuf,
+    reader: Option<std::io::BufReader<std::fs::File>>,
+    /// The next entry, read ahead.
+    next: Option<(String, Vec<OpenRow>)>,
+}
+
+impl OpenRowsReader {
+    /// Opens the file of the shard output `dir`.
+    pub fn open(dir: &std::path::Path) -> Result<Self> {
+        let path = dir.join(OPEN_NAMES_FILE);
+        let reader = match std::fs::File::open(&path) {
+            Ok(file) => Some(std::io::BufReader::new(file)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+        };
+        let mut rows = OpenRowsReader {
+            path,
+            reader,
+            next: None,
+        };
+        rows.advance()?;
+        Ok(rows)
+    }
+
+    fn advance(&mut self) -> Result<()> {
+        let Some(reader) = self.reader.as_mut() else {
+            self.next = None;
+            return Ok(());
+        };
+        self.next = match bincode::serde::decode_from_std_read(reader, CONFIG) {
+            Ok(entry) => Some(entry),
+            Err(bincode::error::DecodeError::Io { inner, .. })
+                if inner.kind() == std::io::ErrorKind::UnexpectedEof =>
+            {
+                None
+            }
+            Err(e) => {
+                return Err(Error::Usage(format!(
+                    "{}: damaged open names: {e}",
+                    self.path.display()
+                )))
+            }
+        };
+        Ok(())
+    }
+
+    /// The id of the next document with open words (documents come in the shard's order;
+    /// most have none).
+    pub fn next_doc_id(&self) -> Option<&str> {
+        self.next.as_ref().map(|(id, _)| id.as_str())
+    }
+
+    /// Takes the next document's id and rows.
+    pub fn take(&mut self) -> Result<Option<(String, Vec<OpenRow>)>> {
+        let entry = self.next.take();
+        self.advance()?;
+        Ok(entry)
+    }
+
+    /// Fails when entries are left that no document claimed.
+    pub fn expect_end(&self) -> Result<()> {
+        match &self.next {
+            None => Ok(()),
+            Some((id, _)) => Err(Error::Usage(format!(
+                "{}: open names of {id}, which the shard's tables do not hold in that place",
+                self.path.display()
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::{Discovered, Lexicon};
+    use crate::model::{CleanDocument, DocMeta, OpenName};
+
+    /// A document whose sentences are the given mentions (`(sentence, entity)`, offsets
+    /// made up) and open words.
+    fn document(
+        id: &str,
+        mentions: &[(u32, EntityId)],
+        open: &[(&str, &[u32])],
+        discovered: &Discovered,
+    ) -> AnalyzedDocument {
+        // Offsets grow with the sentence, as in a text.
+        let mut offset = 0;
+        let mut at = |sentence: u32| {
+            offset += 10;
+            let start = sentence as usize * 1000 + offset;
+            (start, start + 5)
+        };
+        let mentions = mentions
+            .iter()
+            .map(|&(sentence, entity)| {
+                let (start, end) = at(sentence);
+                let method = Method::Discovery;
+                Mention {
+                    sentence,
+                    start,
+                    end,
+                    entity,
+                    method,
+                    sense: None,
+                }
+            })
+            .collect();
+        let open_names = open
+            .iter()
+            .map(|(word, sentences)| OpenName {
+                word: word.to_string(),
+                spans: sentences
+                    .iter()
+                    .map(|&s| {
+                        let (a, b) = at(s);
+                        (s, a, b)
+                    })
+                    .collect(),
+            })
+            .collect();
+        AnalyzedDocument {
+            doc: CleanDocument::from_text(DocMeta::new(id, id), "x".repeat(4000)),
+            n_sentences: 3,
+            n_tokens: 30,
+            mentions,
+            discovered: discovered.clone(),
+            candidates: open
+                .iter()
+                .map(|(w, _)| (w.to_string(), "example".into()))
+                .collect(),
+            open_names,
+        }
+    }
+
+    fn lexicon() -> Lexicon {
+        let mut lexicon = Lexicon::default();
+        for (kind, name) in [(Kind::Place, "Paris"), (Kind::Organization, "Santer Group")] {
+            lexicon.entities.push(Entity {
+                kind,
+                name: name.into(),
+            });
+        }
+        lexicon
+    }
+
+    #[test]
+    fn linked_totals_equal_the_counts_of_the_linked_documents() {
+        let lexicon = lexicon();
+        let (paris, santer_group) = (0, 1);
+        let mut people = Discovered::default();
+        let fischler = people.add(Kind::Figure, "Franz Fischler");
+        let brown = people.add(Kind::Figure, "Gordon Brown");
+        let jones = people.add(Kind::Figure, "Ann Jones");
+        let other_jones = people.add(Kind::Figure, "Bob Jones");
+        let docs = vec![
+            document("a", &[(0, fischler), (0, paris), (1, brown)], &[], &people),
+            document(
+                "b",
+                &[(0, paris), (1, jones)],
+                &[("Fischler", &[0, 0, 2]), ("Brown", &[0])],
+                &people,
+            ),
+            document(
+                "c",
+                &[(0, other_jones)],
+                &[("Jones", &[0]), ("Fischler", &[1])],
+                &people,
+            ),
+            document(
+                "d",
+                &[(0, santer_group)],
+                &[("Santer", &[0]), ("Fischler", &[0])],
+                &people,
+            ),
+        ];
+        let mut totals = Totals::default();
+        for doc in &docs {
+            totals.add(&crate::stages::aggregate::count(doc, &lexicon));
+        }
+        let links = SurnameLinks::of(&totals, &Catalog::of(&totals, &lexicon));
+        // Two Joneses: none linked; `Santer` opens an organisation's name.
+        let linked: Vec<&str> = links.iter().map(|(w, _, _)| w).collect();
+        assert_eq!(linked, ["Brown", "Fischler"]);
+        totals.link_surnames(&links);
+
+        let mut recounted = Totals::default();
+        for mut doc in docs {
+            let mut counts = crate::stages::aggregate::count(&doc, &lexicon);
+            link_document(&mut doc, &mut counts, &links);
+            doc.open_names.retain(|o| links.get(&o.word).is_none());
+            doc.candidates.retain(|(w, _)| links.get(w).is_none());
+            // The tables' counts of the document are those of its linked mentions.
+            let mut fresh = crate::stages::aggregate::count(&doc, &lexicon);
+            fresh.open.clear();
+            assert_eq!(fresh.entities, counts.entities, "{}", doc.doc.meta.doc_id);
+            recounted.add(&fresh);
+        }
+        let sorted = |t: &Totals| {
+            let mut e: Vec<_> = t.entities.iter().map(|(k, v)| (*k, *v)).collect();
+            let mut p: Vec<_> = t.pairs.iter().map(|(k, v)| (*k, *v)).collect();
+            let mut c: Vec<_> = t.candidates.keys().cloned().collect();
+            e.sort_unstable_by_key(|x| x.0);
+            p.sort_unstable_by_key(|x| x.0);
+            c.sort_unstable();
+            (e, p, c)
+        };
+        assert_eq!(sorted(&totals), sorted(&recounted));
+        assert!(totals.open.is_empty());
+        assert_eq!(totals.entities[&fischler].documents, 4);
+    }
+}
