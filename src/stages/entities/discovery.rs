@@ -95,10 +95,12 @@ impl FigureDiscovery {
     }
 
     /// Whether a one-word name left undecided may be a surname that another article gives
-    /// in full: a name word, neither a common word nor an organisation word (`Plc`).
+    /// in full: a name word, neither a first name (`David` alone is not `Craig David`), a
+    /// common word nor an organisation word (`Plc`).
     fn may_be_surname(&self, w: &str) -> bool {
         let organization_word = |w: &str| self.words.organization_words.contains(w);
         self.name_like(w)
+            && !self.first_names.contains(w)
             && !self.common_word(w)
             && !organization_word(w)
             && !organization_word(&w.to_lowercase())
