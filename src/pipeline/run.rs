@@ -23,7 +23,9 @@ use super::config::Settings;
 use super::progress::Progress;
 use super::reader::{Ledger, ReadBatch, Reader, Skipped};
 use super::spill::{Parked, Spill};
-use super::writer::{with_group_writer, write_corpus_tables, DocumentTables, GroupWriter};
+use super::writer::{
+    with_group_writer, write_corpus_tables, DocumentTables, GroupWriter, TableSet,
+};
 use crate::error::{Error, Result};
 use crate::sinks::manifest::{
     self, CacheInfo, InputSummary, Manifest, PipelineInfo, ShardInfo, StageInfo,
@@ -170,38 +172,42 @@ fn read_and_analyse(
         bytes: 0,
         time: Duration::ZERO,
     };
-    // When surnames are linked, a document's rows wait for the whole corpus (surnames linked
-    // across articles): the documents are parked and the tables written in a second pass.
-    // Shards leave the linking to their merge, and keep what it needs.
+    // When surnames are linked, the rows of `mentions` and `doc_entities` wait for the whole
+    // corpus: the documents are parked and those tables written in a second pass; the
+    // others are written as documents come. Shards leave the linking to their merge, and
+    // keep what it needs.
     let park = settings.links_surnames() && settings.shard.is_none();
     let mut open_rows = match settings.shard {
         Some(_) if settings.links_surnames() => Some(OpenRowsWriter::create(dir)?),
         _ => None,
     };
-    let (first_pass, skipped) = with_reader(settings, walk, |batches| {
-        if park {
-            let mut spill = Spill::create(dir)?;
-            let mut sink = Sink::Spill(&mut spill);
-            analyse_batches(batches, analyser, &mut folder, &mut sink, &progress)?;
-            return Ok(FirstPass::Parked(spill.finish()?));
-        }
-        let tables = DocumentTables::create(dir, settings.format, settings.batch_size)?;
+    let mut spill = park.then(|| Spill::create(dir)).transpose()?;
+    let set = if park {
+        TableSet::Unlinked
+    } else {
+        TableSet::All
+    };
+    let tables = DocumentTables::create(dir, settings.format, settings.batch_size, set)?;
+    let (written, skipped) = with_reader(settings, walk, |batches| {
         with_group_writer(tables, &settings.lexicon, settings.batch_size, |writer| {
-            let mut sink = Sink::Tables(writer, open_rows.as_mut());
+            let mut sink = Sink {
+                writer,
+                open_rows: open_rows.as_mut(),
+                spill: spill.as_mut(),
+            };
             analyse_batches(batches, analyser, &mut folder, &mut sink, &progress)?;
             writer.finish()?;
             Ok(writer.documents)
         })
-        .map(|(tables, documents)| FirstPass::Written(tables, documents))
     })?;
     if let Some(rows) = open_rows {
         rows.finish()?;
     }
-    let written = match first_pass {
-        FirstPass::Written(tables, documents) => (tables, documents),
-        FirstPass::Parked(parked) => write_linked(settings, dir, parked, &mut folder.totals)?,
-    };
-    let (tables, documents) = written;
+    let (mut tables, documents) = written;
+    if let Some(spill) = spill {
+        let linked = write_linked(settings, dir, spill.finish()?, &mut folder.totals)?;
+        tables.absorb(linked);
+    }
     progress.finish();
     let mentions = tables.mentions_written;
     debug_assert_eq!(documents, tables.documents_written);
@@ -234,38 +240,23 @@ fn read_and_analyse(
     })
 }
 
-/// How the first pass over the input ended: tables written, or documents parked.
-enum FirstPass {
-    Written(DocumentTables, u64),
-    Parked(Parked),
-}
-
-/// Where the fold hands each analysed document: the table writer (with a shard's open
-/// words recorded for its merge), or the spill that waits for the corpus.
-enum Sink<'s, 'w> {
-    Tables(&'s mut GroupWriter<'w>, Option<&'s mut OpenRowsWriter>),
-    Spill(&'s mut Spill),
+/// Where the fold hands each analysed document: the table writer, a shard's record of open
+/// words for its merge, and the spill of a run that links surnames.
+struct Sink<'s, 'w> {
+    writer: &'s mut GroupWriter<'w>,
+    open_rows: Option<&'s mut OpenRowsWriter>,
+    spill: Option<&'s mut Spill>,
 }
 
 impl Sink<'_, '_> {
     fn push(&mut self, doc: DocResult) -> Result<()> {
-        match self {
-            Sink::Tables(writer, open_rows) => {
-                if let Some(rows) = open_rows {
-                    rows.push(&doc.0)?;
-                }
-                writer.push(doc)
-            }
-            Sink::Spill(spill) => spill.push(&doc),
+        if let Some(rows) = self.open_rows.as_mut() {
+            rows.push(&doc.0)?;
         }
-    }
-
-    /// Documents handed on so far.
-    fn documents(&self) -> u64 {
-        match self {
-            Sink::Tables(writer, _) => writer.documents,
-            Sink::Spill(spill) => spill.documents,
+        if let Some(spill) = self.spill.as_mut() {
+            spill.push(&doc)?;
         }
+        self.writer.push(doc)
     }
 }
 
@@ -302,29 +293,30 @@ fn analyse_batches(
     Ok(())
 }
 
-/// The second pass of a run with figure discovery: decides which open words the corpus
-/// links to a person, writes the parked documents' tables with those links, and folds the
-/// links into the totals. Returns the tables and the number of documents.
+/// The second pass of a run that links surnames: decides which open words the corpus links
+/// to a person, writes the parked documents' `mentions` and `doc_entities` with those links,
+/// and folds the links into the totals.
 fn write_linked(
     settings: &Settings,
     dir: &Path,
     parked: Parked,
     totals: &mut Totals,
-) -> Result<(DocumentTables, u64)> {
+) -> Result<DocumentTables> {
     let links = SurnameLinks::of(totals, &Catalog::of(totals, &settings.lexicon));
     info!(words = links.len(), "surnames linked across the corpus");
-    let tables = DocumentTables::create(dir, settings.format, settings.batch_size)?;
-    let written = with_group_writer(tables, &settings.lexicon, settings.batch_size, |writer| {
-        for parked_doc in parked {
-            let (mut doc, mut counts) = parked_doc?;
-            link_document(&mut doc, &mut counts, &links);
-            writer.push((doc, counts))?;
-        }
-        writer.finish()?;
-        Ok(writer.documents)
-    })?;
+    let set = TableSet::Linked;
+    let tables = DocumentTables::create(dir, settings.format, settings.batch_size, set)?;
+    let (tables, ()) =
+        with_group_writer(tables, &settings.lexicon, settings.batch_size, |writer| {
+            for parked_doc in parked {
+                let (mut doc, mut counts) = parked_doc?;
+                link_document(&mut doc, &mut counts, &links);
+                writer.push((doc, counts))?;
+            }
+            writer.finish()
+        })?;
     totals.link_surnames(&links);
-    Ok(written)
+    Ok(tables)
 }
 
 /// What the analysed documents add up to, folded in input order.
@@ -361,8 +353,8 @@ impl Folder {
         }
         self.time += t.elapsed();
         let rejects = self.ledger.rejects.len();
-        debug!(documents = sink.documents(), rejects, "batch written");
-        progress.update(opened, sink.documents(), rejects);
+        debug!(documents = sink.writer.documents, rejects, "batch written");
+        progress.update(opened, sink.writer.documents, rejects);
         // Every input but the one being read is complete.
         self.ledger.flush(1)
     }

@@ -19,10 +19,33 @@ type DocumentTable = (
     TableWriter,
 );
 
+/// Which per-document tables a writer writes: a run that links surnames writes those that
+/// links leave unchanged (`documents`) in its first pass, and the others in its second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableSet {
+    All,
+    /// Tables that linked surnames never change.
+    Unlinked,
+    /// Tables that linked surnames add rows to.
+    Linked,
+}
+
+impl TableSet {
+    fn contains(self, linked: bool) -> bool {
+        match self {
+            TableSet::All => true,
+            TableSet::Unlinked => !linked,
+            TableSet::Linked => linked,
+        }
+    }
+}
+
 /// The per-document tables of the registry, written group by group (Parquet row groups
 /// gather groups: [`crate::sinks::parquet`]).
 pub struct DocumentTables {
     tables: Vec<DocumentTable>,
+    /// Whether `mentions` is one of them.
+    counts_mentions: bool,
     pub documents_written: u64,
     pub mentions_written: u64,
     /// Time spent building and writing them (on the writer thread).
@@ -30,18 +53,22 @@ pub struct DocumentTables {
 }
 
 impl DocumentTables {
-    /// Creates the files of every per-document table in `dir`, written in groups of
+    /// Creates the files of the per-document tables of `set` in `dir`, written in groups of
     /// `group_size` documents.
-    pub fn create(dir: &Path, format: Format, group_size: usize) -> Result<Self> {
+    pub fn create(dir: &Path, format: Format, group_size: usize, set: TableSet) -> Result<Self> {
         let mut tables = Vec::new();
         let limits = RowGroupLimits::for_batch(group_size);
         for spec in TABLES {
-            if let Rows::PerDocument { build, .. } = spec.rows {
-                let writer = TableWriter::create(dir, spec.name, &spec.schema(), format, limits)?;
-                tables.push((spec, build, writer));
+            if let Rows::PerDocument { build, linked, .. } = spec.rows {
+                if set.contains(linked.is_some()) {
+                    let schema = spec.schema();
+                    let writer = TableWriter::create(dir, spec.name, &schema, format, limits)?;
+                    tables.push((spec, build, writer));
+                }
             }
         }
         Ok(DocumentTables {
+            counts_mentions: tables.iter().any(|t| t.0.name == "mentions"),
             tables,
             documents_written: 0,
             mentions_written: 0,
@@ -53,10 +80,12 @@ impl DocumentTables {
     pub fn write(&mut self, group: &[DocResult], lexicon: &Lexicon) -> Result<()> {
         let t = Instant::now();
         self.documents_written += group.len() as u64;
-        self.mentions_written += group
-            .iter()
-            .map(|(d, _)| d.mentions.len() as u64)
-            .sum::<u64>();
+        if self.counts_mentions {
+            self.mentions_written += group
+                .iter()
+                .map(|(d, _)| d.mentions.len() as u64)
+                .sum::<u64>();
+        }
         for (spec, build, writer) in &mut self.tables {
             let mut frame = build(group, lexicon).map_err(|e| Error::Table {
                 table: spec.name.to_string(),
@@ -66,6 +95,15 @@ impl DocumentTables {
         }
         self.time += t.elapsed();
         Ok(())
+    }
+
+    /// Takes over the tables of a second pass over the same documents (those of the other
+    /// [`TableSet`]).
+    pub fn absorb(&mut self, second: DocumentTables) {
+        self.tables.extend(second.tables);
+        self.counts_mentions |= second.counts_mentions;
+        self.mentions_written += second.mentions_written;
+        self.time += second.time;
     }
 
     /// Finishes the files; returns each table's name and row count.
