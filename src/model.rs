@@ -199,4 +199,7 @@ pub struct OpenName {
     pub word: String,
     /// `(sentence, start, end)` of each occurrence, byte offsets as in [`Mention`], in order.
     pub spans: Vec<(u32, usize, usize)>,
+    /// Whether the word is also a first name (`Clinton`, `David`).
+    #[serde(default)]
+    pub first_name: bool,
 }

@@ -34,6 +34,8 @@ pub enum Partner {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenCount {
     pub word: String,
+    /// Whether the word is also a first name.
+    pub first_name: bool,
     pub mentions: u64,
     /// Sentences shared with each partner, sorted; an open-word partner sorts after `word`
     /// (each pair of open words is counted once).
@@ -43,6 +45,8 @@ pub struct OpenCount {
 /// The corpus totals of one open word.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenTotal {
+    /// Whether the word is also a first name.
+    pub first_name: bool,
     pub mentions: u64,
     pub documents: u64,
     pub partners: HashMap<Partner, PairTotal>,
@@ -51,6 +55,7 @@ pub struct OpenTotal {
 impl OpenTotal {
     /// Adds another part's totals of the same word.
     pub fn add(&mut self, other: &OpenTotal) {
+        self.first_name |= other.first_name;
         self.mentions += other.mentions;
         self.documents += other.documents;
         for (partner, t) in &other.partners {
@@ -76,6 +81,7 @@ impl OpenCount {
             })
             .collect();
         OpenTotal {
+            first_name: self.first_name,
             mentions: self.mentions,
             documents: 1,
             partners,
@@ -114,6 +120,7 @@ pub fn count_open(
             partners.sort_unstable();
             OpenCount {
                 word: open.word.clone(),
+                first_name: open.first_name,
                 mentions: open.spans.len() as u64,
                 partners: super::run_lengths(partners),
             }
@@ -130,17 +137,24 @@ pub struct SurnameLinks(BTreeMap<String, (EntityId, Entity)>);
 /// Last words that are no surname (`Jr.`, `III`).
 const NOT_SURNAMES: &[&str] = &["Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV"];
 
+/// How many times the documents of all other people of a surname its best-known bearer
+/// must have to take the surname alone (`Boris Yeltsin` over `Naina Yeltsin`).
+const DOMINANCE: u64 = 3;
+
 impl SurnameLinks {
-    /// Decides the links from the totals: an open word is linked when exactly one person
-    /// counted in the corpus has a name of two words or more ending in it, and no counted
-    /// organisation or place is named by it or opens with it (`Ford` of `Ford Motor Co`).
+    /// Decides the links from the totals: an open word is linked to the person counted in the
+    /// corpus whose name of two words or more ends in it, when that person is the only one or
+    /// is named in [`DOMINANCE`] times as many documents as all others of that surname
+    /// together, and no counted organisation or place is named by it or opens with it (`Ford`
+    /// of `Ford Motor Co`). A word that is also a first name (`Clinton`, `David`) is linked
+    /// only to a person named in at least as many documents as the word stands alone in.
     pub fn of(totals: &Totals, catalog: &Catalog) -> SurnameLinks {
         if totals.open.is_empty() {
             return SurnameLinks::default();
         }
-        let mut people: HashMap<&str, Option<EntityId>> = HashMap::default();
+        let mut people: HashMap<&str, Vec<(u64, EntityId)>> = HashMap::default();
         let mut taken: foldhash::HashSet<&str> = foldhash::HashSet::default();
-        for &id in totals.entities.keys() {
+        for (&id, total) in &totals.entities {
             let Some(entity) = catalog.entity(id) else {
                 continue;
             };
@@ -150,13 +164,12 @@ impl SurnameLinks {
                     let Some((_, surname)) = name.rsplit_once(' ') else {
                         continue;
                     };
-                    if NOT_SURNAMES.contains(&surname) {
-                        continue;
+                    if !NOT_SURNAMES.contains(&surname) {
+                        people
+                            .entry(surname)
+                            .or_default()
+                            .push((total.documents, id));
                     }
-                    people
-                        .entry(surname)
-                        .and_modify(|p| *p = p.filter(|&p| p == id))
-                        .or_insert(Some(id));
                 }
                 Kind::Organization | Kind::Place => {
                     taken.insert(name.split(' ').next().unwrap_or(name));
@@ -166,10 +179,13 @@ impl SurnameLinks {
         }
         let links = totals
             .open
-            .keys()
-            .filter(|word| !taken.contains(word.as_str()))
-            .filter_map(|word| {
-                let id = people.get(word.as_str()).copied().flatten()?;
+            .iter()
+            .filter(|(word, _)| !taken.contains(word.as_str()))
+            .filter_map(|(word, open)| {
+                let (documents, id) = best_known(people.get_mut(word.as_str())?)?;
+                if open.first_name && documents < open.documents {
+                    return None;
+                }
                 let entity = catalog.entity(id)?.clone();
                 Some((word.clone(), (id, entity)))
             })
@@ -196,6 +212,16 @@ impl SurnameLinks {
     pub fn iter(&self) -> impl Iterator<Item = (&str, EntityId, &Entity)> {
         self.0.iter().map(|(w, (id, e))| (w.as_str(), *id, e))
     }
+}
+
+/// The bearer of a surname that the word alone stands for, with their documents: the only
+/// one, or one named in [`DOMINANCE`] times as many documents as the others together (ties
+/// broken by id, so that any order of folding decides alike).
+fn best_known(bearers: &mut [(u64, EntityId)]) -> Option<(u64, EntityId)> {
+    bearers.sort_unstable_by(|a, b| b.cmp(a));
+    let (&best, others) = bearers.split_first()?;
+    let others: u64 = others.iter().map(|o| o.0).sum();
+    (best.0 >= DOMINANCE * others && (others == 0 || best.0 > others)).then_some(best)
 }
 
 impl Totals {
@@ -462,6 +488,7 @@ mod tests {
                         (s, a, b)
                     })
                     .collect(),
+                first_name: false,
             })
             .collect();
         AnalyzedDocument {
@@ -553,5 +580,62 @@ mod tests {
         assert_eq!(sorted(&totals), sorted(&recounted));
         assert!(totals.open.is_empty());
         assert_eq!(totals.entities[&fischler].documents, 4);
+    }
+
+    /// The links that totals with these people (name, documents) and open words (word,
+    /// documents, first name) give.
+    fn links_of(people: &[(&str, u64)], open: &[(&str, u64, bool)]) -> Vec<(String, String)> {
+        let mut totals = Totals::default();
+        for &(name, documents) in people {
+            let id = totals.discovered.add(Kind::Figure, name);
+            let t = crate::stages::aggregate::EntityTotal {
+                mentions: documents,
+                documents,
+            };
+            totals.entities.insert(id, t);
+        }
+        for &(word, documents, first_name) in open {
+            let t = OpenTotal {
+                first_name,
+                mentions: documents,
+                documents,
+                ..OpenTotal::default()
+            };
+            totals.open.insert(word.into(), t);
+        }
+        let links = SurnameLinks::of(&totals, &Catalog::of(&totals, &Lexicon::default()));
+        links
+            .iter()
+            .map(|(w, _, e)| (w.to_string(), e.name.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn the_best_known_bearer_takes_the_surname_and_a_first_name_needs_fame() {
+        let people = [
+            ("Boris Yeltsin", 13),
+            ("Naina Yeltsin", 2),
+            ("B. Yeltsin", 1),
+            ("Ann Jones", 4),
+            ("Bob Jones", 2),
+            ("Bill Clinton", 19),
+            ("Craig David", 3),
+        ];
+        let open = [
+            ("Yeltsin", 5, false),
+            ("Jones", 1, false),
+            ("Clinton", 4, true),
+            ("David", 11, true),
+        ];
+        let pair = |w: &str, p: &str| (w.to_string(), p.to_string());
+        // 13 documents against 3: Boris; 4 against 2: no one; `David` alone in more
+        // documents than Craig David is named in: a first name.
+        assert_eq!(
+            links_of(&people, &open),
+            [
+                pair("Clinton", "Bill Clinton"),
+                pair("Yeltsin", "Boris Yeltsin")
+            ]
+        );
     }
 }

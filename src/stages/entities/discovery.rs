@@ -95,12 +95,10 @@ impl FigureDiscovery {
     }
 
     /// Whether a one-word name left undecided may be a surname that another article gives
-    /// in full: a name word, neither a first name (`David` alone is not `Craig David`), a
-    /// common word nor an organisation word (`Plc`).
+    /// in full: a name word, neither a common word nor an organisation word (`Plc`).
     fn may_be_surname(&self, w: &str) -> bool {
         let organization_word = |w: &str| self.words.organization_words.contains(w);
         self.name_like(w)
-            && !self.first_names.contains(w)
             && !self.common_word(w)
             && !organization_word(w)
             && !organization_word(&w.to_lowercase())
@@ -178,8 +176,9 @@ impl Discoverer for FigureDiscovery {
                 .filter(|_| self.link_surnames)
                 .filter(|&&t| self.may_be_surname(scan.word(t)))
                 .map(|&t| {
-                    let token = scan.tokens[t];
-                    (scan.word(t).to_string(), token.start, token.end)
+                    let (token, word) = (scan.tokens[t], scan.word(t));
+                    let first_name = self.first_names.contains(word);
+                    (word.to_string(), token.start, token.end, first_name)
                 }),
         );
         findings.discovered.extend(&state.discovered);

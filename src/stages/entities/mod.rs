@@ -37,8 +37,8 @@ pub struct Findings {
     /// Places that name a team or an organisation here (`St. Louis` of `St. Louis
     /// Cardinals`): no discoverer takes a person's name across them.
     pub team_places: Vec<TeamPlace>,
-    /// One-word names left undecided, by token: each `(word, start, end)`.
-    pub undecided: Vec<(String, usize, usize)>,
+    /// One-word names left undecided, by token: each `(word, start, end, first name)`.
+    pub undecided: Vec<(String, usize, usize, bool)>,
 }
 
 /// A place's name used for something else in a document.
@@ -349,7 +349,7 @@ fn open_names(doc: &TokenizedDocument, findings: &Findings, lexicon: &Lexicon) -
         .filter_map(|e| e.name.rsplit(' ').next())
         .collect();
     let mut open: Vec<OpenName> = Vec::new();
-    for (word, start, end) in &findings.undecided {
+    for (word, start, end, first_name) in &findings.undecided {
         let taken = findings
             .mentions
             .binary_search_by(|m| {
@@ -372,6 +372,7 @@ fn open_names(doc: &TokenizedDocument, findings: &Findings, lexicon: &Lexicon) -
             None => open.push(OpenName {
                 word: word.clone(),
                 spans: vec![span],
+                first_name: *first_name,
             }),
         }
     }
