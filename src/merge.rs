@@ -16,11 +16,12 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::model::Reject;
-use crate::pipeline::write_corpus_tables;
+use crate::pipeline::{write_corpus_tables, CorpusPairs};
 use crate::sinks::manifest::{InputInfo, Manifest, WrittenManifest};
 use crate::sinks::parquet::RowGroupLimits;
 use crate::sinks::staging::Staging;
 use crate::sinks::{Format, TableWriter};
+use crate::stages::aggregate::pairs::{PairRuns, DEFAULT_MAX_PAIRS, PAIRS_FILE};
 use crate::stages::aggregate::registry::{Rows, TABLES};
 use crate::stages::aggregate::surnames::{OpenRow, OpenRowsReader, SurnameLinks};
 use crate::stages::aggregate::{Catalog, CorpusCounts, LinkedOccurrence, Totals};
@@ -51,10 +52,16 @@ pub fn merge(shards: &[PathBuf], output: &Path, format: Format) -> Result<MergeS
     let staging = Staging::create(output)?;
     let dir = staging.path();
     let (mut totals, mut catalog) = (Totals::default(), Catalog::default());
+    // Each shard's pairs, sorted: merged as a run's spilled pairs are.
+    let mut pair_runs = PairRuns::new(dir, DEFAULT_MAX_PAIRS);
     for shard in shards {
         let counts = CorpusCounts::read(shard)?;
         totals.merge(&counts.totals);
         catalog.merge(counts.catalog);
+        let pairs = shard.join(PAIRS_FILE);
+        if pairs.is_file() {
+            pair_runs.add_sorted_file(pairs);
+        }
     }
     // Surnames are linked over all shards, as one run links them over everything.
     let links = SurnameLinks::of(&totals, &catalog);
@@ -62,7 +69,11 @@ pub fn merge(shards: &[PathBuf], output: &Path, format: Format) -> Result<MergeS
     let n_docs = merge_document_tables(shards, dir, (batch_size, format), &links, &mut rows)?;
     totals.link_surnames(&links);
     let rejects = read_rejects(shards)?;
-    write_corpus_tables(dir, format, &totals, &catalog, &rejects, &mut rows)?;
+    let pairs = CorpusPairs {
+        bound: pair_runs.bound,
+        pairs: pair_runs.merged(std::mem::take(&mut totals.pairs))?,
+    };
+    write_corpus_tables(dir, format, (&totals, &catalog), pairs, &rejects, &mut rows)?;
 
     let (manifest, inputs) = merged_manifest(&manifests, &rows, dir, format);
     let inputs_file = dir.join(".inputs.jsonl");

@@ -170,14 +170,23 @@ pub struct RunSection {
     /// Documents per batch: memory is bounded by a batch, rayon works inside one.
     #[serde(default = "default_batch_size")]
     pub batch_size: usize,
+    /// Co-occurring pairs held in memory before they are spilled to sorted runs in the
+    /// staging directory (about 40 bytes each); outputs do not depend on it.
+    #[serde(default = "default_max_pairs")]
+    pub max_pairs_in_memory: usize,
 }
 
 impl Default for RunSection {
     fn default() -> Self {
         RunSection {
             batch_size: default_batch_size(),
+            max_pairs_in_memory: default_max_pairs(),
         }
     }
+}
+
+fn default_max_pairs() -> usize {
+    crate::stages::aggregate::pairs::DEFAULT_MAX_PAIRS
 }
 
 fn default_batch_size() -> usize {
@@ -262,6 +271,8 @@ pub struct Settings {
     /// Write `report.html` with the tables.
     pub report: bool,
     pub batch_size: usize,
+    /// Co-occurring pairs held in memory before a spill (`[run] max_pairs_in_memory`).
+    pub max_pairs_in_memory: usize,
     pub clean: CleanRules,
     pub lexicon: Lexicon,
     /// The word lists of `[discovery] words` (empty lists when not given).
@@ -378,6 +389,7 @@ impl Settings {
             format: overrides.format.unwrap_or(file.output.format),
             threads: overrides.threads,
             batch_size: file.run.batch_size,
+            max_pairs_in_memory: file.run.max_pairs_in_memory,
             clean: CleanRules {
                 drop_lines: file.clean.drop_lines,
                 outlets: file.clean.outlets,
@@ -429,6 +441,9 @@ fn check(
     };
     if file.input.max_document_bytes == 0 {
         problems.push("[input] max_document_bytes must be at least 1".to_string());
+    }
+    if file.run.max_pairs_in_memory == 0 {
+        problems.push("[run] max_pairs_in_memory must be at least 1".to_string());
     }
     if file.run.batch_size == 0 {
         problems.push("[run] batch_size must be at least 1".to_string());

@@ -18,4 +18,4 @@ mod writer;
 #[cfg(feature = "tables")]
 pub use run::*;
 #[cfg(feature = "tables")]
-pub use writer::write_corpus_tables;
+pub use writer::{write_corpus_tables, CorpusPairs};

@@ -24,13 +24,14 @@ use super::progress::Progress;
 use super::reader::{Ledger, ReadBatch, Reader, Skipped};
 use super::spill::{Parked, Spill};
 use super::writer::{
-    with_group_writer, write_corpus_tables, DocumentTables, GroupWriter, TableSet,
+    with_group_writer, write_corpus_tables, CorpusPairs, DocumentTables, GroupWriter, TableSet,
 };
 use crate::error::{Error, Result};
 use crate::sinks::manifest::{
     self, CacheInfo, InputSummary, Manifest, PipelineInfo, ShardInfo, StageInfo,
 };
 use crate::sinks::staging::Staging;
+use crate::stages::aggregate::pairs::{write_run, PairRuns, RunReader, PAIRS_FILE};
 use crate::stages::aggregate::surnames::{link_document, OpenRowsWriter, SurnameLinks};
 use crate::stages::aggregate::{Catalog, CorpusCounts, DocResult, Totals};
 use crate::stages::ingest;
@@ -62,6 +63,8 @@ pub fn run(settings: &Settings) -> Result<RunSummary> {
 /// What reading and analysing every document produced.
 struct Analysed {
     totals: Totals,
+    /// The co-occurring pairs spilled from `totals`.
+    pair_runs: PairRuns,
     /// Files no reader takes, by extension; records read that are not articles, by kind.
     skipped_files: BTreeMap<String, u64>,
     skipped_records: BTreeMap<String, u64>,
@@ -102,22 +105,7 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
     let inputs_file = analysed.ledger.finish()?;
 
     let t = Instant::now();
-    let catalog = Catalog::of(&analysed.totals, &settings.lexicon);
-    write_corpus_tables(
-        dir,
-        settings.format,
-        &analysed.totals,
-        &catalog,
-        &analysed.ledger.rejects,
-        &mut analysed.rows,
-    )?;
-    if settings.shard.is_some() {
-        let counts = CorpusCounts {
-            totals: std::mem::take(&mut analysed.totals),
-            catalog,
-        };
-        counts.write(dir)?;
-    }
+    write_run_corpus_tables(settings, dir, &mut analysed)?;
     analysed.aggregate_time += t.elapsed();
 
     let manifest = run_manifest(settings, &analysed, started_at, dir);
@@ -169,6 +157,7 @@ fn read_and_analyse(
     let mut folder = Folder {
         ledger: Ledger::new(dir)?,
         totals: Totals::default(),
+        pair_runs: PairRuns::new(dir, settings.max_pairs_in_memory),
         bytes: 0,
         time: Duration::ZERO,
     };
@@ -214,6 +203,7 @@ fn read_and_analyse(
     let Folder {
         ledger,
         totals,
+        pair_runs,
         bytes,
         time: mut aggregate_time,
     } = folder;
@@ -227,6 +217,7 @@ fn read_and_analyse(
     log_skipped(&skipped_files, &skipped_records);
     Ok(Analysed {
         totals,
+        pair_runs,
         skipped_files,
         skipped_records,
         ledger,
@@ -319,10 +310,39 @@ fn write_linked(
     Ok(tables)
 }
 
+/// Writes the corpus tables of a run; a shard also keeps its corpus counts and its sorted
+/// pairs (`pairs.bin`) for the merge.
+fn write_run_corpus_tables(settings: &Settings, dir: &Path, analysed: &mut Analysed) -> Result<()> {
+    let catalog = Catalog::of(&analysed.totals, &settings.lexicon);
+    let runs = std::mem::replace(&mut analysed.pair_runs, PairRuns::new(dir, 1));
+    let pairs = runs.merged(std::mem::take(&mut analysed.totals.pairs))?;
+    let bound = settings.max_pairs_in_memory;
+    let tables = (&analysed.totals, &catalog);
+    let (rejects, rows) = (&analysed.ledger.rejects, &mut analysed.rows);
+    if settings.shard.is_none() {
+        let pairs = CorpusPairs { pairs, bound };
+        return write_corpus_tables(dir, settings.format, tables, pairs, rejects, rows);
+    }
+    let path = dir.join(PAIRS_FILE);
+    write_run(&path, pairs)?;
+    let pairs = CorpusPairs {
+        pairs: RunReader::open(&path)?,
+        bound,
+    };
+    write_corpus_tables(dir, settings.format, tables, pairs, rejects, rows)?;
+    let counts = CorpusCounts {
+        totals: std::mem::take(&mut analysed.totals),
+        catalog,
+    };
+    counts.write(dir)
+}
+
 /// What the analysed documents add up to, folded in input order.
 struct Folder {
     ledger: Ledger,
     totals: Totals,
+    /// Pairs spilled from `totals` when it holds too many.
+    pair_runs: PairRuns,
     /// Bytes of document text.
     bytes: u64,
     /// Time spent folding.
@@ -351,6 +371,7 @@ impl Folder {
                 Err(r) => self.ledger.reject(r),
             }
         }
+        self.pair_runs.spill_if_full(&mut self.totals.pairs)?;
         self.time += t.elapsed();
         let rejects = self.ledger.rejects.len();
         debug!(documents = sink.writer.documents, rejects, "batch written");

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::lexicon::Lexicon;
 use crate::sinks::parquet::RowGroupLimits;
 use crate::sinks::{Format, TableWriter};
+use crate::stages::aggregate::pairs::PairEntry;
 use crate::stages::aggregate::registry::{Rows, TableSpec, TABLES};
 use crate::stages::aggregate::DocResult;
 
@@ -214,29 +215,98 @@ fn group_writer<'a>(
     }
 }
 
+/// The co-occurring pairs of a corpus, in pair order, and how many may be held at once.
+pub struct CorpusPairs<I> {
+    pub pairs: I,
+    pub bound: usize,
+}
+
+/// Rows a frame of a corpus table holds, and so a Parquet row group: a table is written in
+/// frames of this many rows whether it was built at once or in chunks, so both give the
+/// same bytes.
+const CORPUS_FRAME_ROWS: usize = 65_536;
+
 /// Writes every corpus table of the registry (and `rejects`) into `dir`, recording the rows
 /// of each in `rows`. A run and a merge both end here.
 pub fn write_corpus_tables(
     dir: &Path,
     format: Format,
-    totals: &crate::stages::aggregate::Totals,
-    catalog: &crate::stages::aggregate::Catalog,
+    (totals, catalog): (
+        &crate::stages::aggregate::Totals,
+        &crate::stages::aggregate::Catalog,
+    ),
+    pairs: CorpusPairs<impl Iterator<Item = Result<PairEntry>>>,
     rejects: &[crate::model::Reject],
     rows: &mut std::collections::BTreeMap<String, u64>,
 ) -> Result<()> {
     use crate::stages::aggregate::rejects_table;
+    let table_error = |name: &str| {
+        let name = name.to_string();
+        move |e: polars::prelude::PolarsError| Error::Table {
+            table: name.clone(),
+            message: e.to_string(),
+        }
+    };
+    let mut pairs = Some(pairs);
     for spec in TABLES {
         let frame = match spec.rows {
             Rows::PerDocument { .. } => continue,
             Rows::Corpus(build) => build(totals, catalog),
             Rows::Rejects => rejects_table(rejects),
+            Rows::Pairs => {
+                if let Some(pairs) = pairs.take() {
+                    let n = write_pairs_table(dir, format, spec, pairs, catalog)?;
+                    rows.insert(spec.name.to_string(), n);
+                }
+                continue;
+            }
         };
-        let frame = frame.map_err(|e| Error::Table {
+        let frame = frame.map_err(table_error(spec.name))?;
+        let mut writer = corpus_table_writer(dir, spec, format)?;
+        for offset in (0..frame.height()).step_by(CORPUS_FRAME_ROWS) {
+            writer.write(&mut frame.slice(offset as i64, CORPUS_FRAME_ROWS))?;
+        }
+        rows.insert(spec.name.to_string(), writer.finish()?);
+    }
+    Ok(())
+}
+
+fn corpus_table_writer(dir: &Path, spec: &TableSpec, format: Format) -> Result<TableWriter> {
+    let limits = RowGroupLimits::for_batch(1);
+    TableWriter::create(dir, spec.name, &spec.schema(), format, limits)
+}
+
+/// Writes the `cooccurrence` table from pairs in pair order: sorted in the table's order
+/// holding at most `bound` pairs ([`crate::stages::aggregate::pairs::sort_externally`]), and
+/// written in frames of [`CORPUS_FRAME_ROWS`]. Returns the rows written.
+fn write_pairs_table(
+    dir: &Path,
+    format: Format,
+    spec: &TableSpec,
+    pairs: CorpusPairs<impl Iterator<Item = Result<PairEntry>>>,
+    catalog: &crate::stages::aggregate::Catalog,
+) -> Result<u64> {
+    use crate::stages::aggregate::{cooccurrence_frame, cooccurrence_key, pairs::sort_externally};
+    let mut writer = corpus_table_writer(dir, spec, format)?;
+    let mut frame_rows: Vec<PairEntry> = Vec::new();
+    let flush = |frame_rows: &mut Vec<PairEntry>, writer: &mut TableWriter| -> Result<()> {
+        let mut frame = cooccurrence_frame(frame_rows, catalog).map_err(|e| Error::Table {
             table: spec.name.to_string(),
             message: e.to_string(),
         })?;
-        let n = crate::sinks::write_table(dir, spec.name, frame, format)?;
-        rows.insert(spec.name.to_string(), n);
+        frame_rows.clear();
+        writer.write(&mut frame)
+    };
+    let key = cooccurrence_key(catalog);
+    sort_externally(pairs.pairs, key, (dir, pairs.bound), |entry| {
+        frame_rows.push(entry);
+        if frame_rows.len() == CORPUS_FRAME_ROWS {
+            flush(&mut frame_rows, &mut writer)?;
+        }
+        Ok(())
+    })?;
+    if !frame_rows.is_empty() {
+        flush(&mut frame_rows, &mut writer)?;
     }
-    Ok(())
+    writer.finish()
 }

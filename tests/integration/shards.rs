@@ -178,3 +178,48 @@ fn merge_refuses_a_shard_with_other_columns() {
     assert!(stderr.contains("mentions.parquet: columns"), "{stderr}");
     assert!(stderr.contains("run the shard again"), "{stderr}");
 }
+
+#[test]
+fn pairs_spilled_to_disk_give_the_same_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, pipeline) = setup(dir.path());
+    let single = dir.path().join("single");
+    run(&pipeline, &input, &single, &[]);
+    // At most 2 pairs in memory: the folded pairs are spilled over and over, and the
+    // `cooccurrence` table is sorted in runs of 2 and merged.
+    let small = dir.path().join("small.toml");
+    let text = std::fs::read_to_string(&pipeline).unwrap();
+    let text = text.replace("batch_size = 3", "batch_size = 3\nmax_pairs_in_memory = 2");
+    assert_ne!(text, std::fs::read_to_string(&pipeline).unwrap());
+    std::fs::write(&small, text).unwrap();
+    let spilled = dir.path().join("spilled");
+    run(&small, &input, &spilled, &[]);
+    assert_same_tables(&single, &spilled);
+    let pairs = crate::common::read_csv(&spilled.join("cooccurrence.csv"));
+    assert!(pairs.len() > 20, "{} pairs", pairs.len());
+    let leftovers: Vec<String> = std::fs::read_dir(&spilled)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".run") || name.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // Shards that spill, merged: the same again.
+    let shards: Vec<PathBuf> = (0..3)
+        .map(|k| {
+            let out = dir.path().join(format!("part-{k}"));
+            run(&small, &input, &out, &["--shard", &format!("{k}/3")]);
+            out
+        })
+        .collect();
+    let merged = dir.path().join("merged");
+    succeed(
+        newsetl()
+            .arg("merge")
+            .args(&shards)
+            .arg("--output")
+            .arg(&merged),
+    );
+    assert_same_tables(&single, &merged);
+}

@@ -7,6 +7,7 @@
 //! totals once at the end, with a [`Catalog`] of the entities they name. Every table, its
 //! columns, key and order are listed once, in [`registry`].
 
+pub mod pairs;
 #[cfg(feature = "tables")]
 pub mod registry;
 pub mod surnames;
@@ -138,7 +139,7 @@ pub struct EntityTotal {
 }
 
 /// Sentences and documents shared by a pair of entities.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct PairTotal {
     pub sentences: u64,
     pub documents: u64,

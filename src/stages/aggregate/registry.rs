@@ -33,6 +33,9 @@ pub enum Rows {
     },
     /// Built once from the corpus totals; a merge folds the shards' totals.
     Corpus(fn(&Totals, &Catalog) -> PolarsResult<DataFrame>),
+    /// The co-occurring pairs, which may not fit in memory: written in their order in
+    /// chunks ([`super::pairs`]); a merge merges the shards' sorted pairs.
+    Pairs,
     /// The rejected records; a merge stacks the shards' and sorts them again.
     Rejects,
 }
@@ -196,7 +199,7 @@ pub const TABLES: &[TableSpec] = &[
         ],
         key: &["kind_a", "entity_a", "kind_b", "entity_b"],
         order: "sentences (most first), pair",
-        rows: Rows::Corpus(cooccurrence_table),
+        rows: Rows::Pairs,
     },
     TableSpec {
         name: "candidates",
@@ -293,6 +296,7 @@ mod tests {
                     build(&[], &lexicon).unwrap()
                 }
                 Rows::Corpus(build) => build(&Totals::default(), &Catalog::default()).unwrap(),
+                Rows::Pairs => cooccurrence_frame(&[], &Catalog::default()).unwrap(),
                 Rows::Rejects => rejects_table(&[]).unwrap(),
             };
             assert_eq!(**frame.schema(), spec.schema(), "{}", spec.name);

@@ -144,7 +144,7 @@ const DOMINANCE: u64 = 3;
 impl SurnameLinks {
     /// Decides the links from the totals: an open word is linked to the person counted in the
     /// corpus whose name of two words or more ends in it, when that person is the only one or
-    /// is named in [`DOMINANCE`] times as many documents as all others of that surname
+    /// is named in three times as many documents as all others of that surname
     /// together, and no counted organisation or place is named by it or opens with it (`Ford`
     /// of `Ford Motor Co`). A word that is also a first name (`Clinton`, `David`) is linked
     /// only to a person named in at least as many documents as the word stands alone in.

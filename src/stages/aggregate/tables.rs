@@ -4,7 +4,8 @@
 
 use polars::prelude::*;
 
-use super::{CandidateTotal, Catalog, CodePoints, DocResult, EntityTotal, PairTotal, Totals};
+use super::pairs::PairEntry;
+use super::{CandidateTotal, Catalog, CodePoints, DocResult, EntityTotal, Totals};
 use crate::lexicon::{Entity, EntityId, Kind, Lexicon, Names};
 use crate::model::Reject;
 
@@ -151,36 +152,40 @@ pub fn candidates_table(totals: &Totals, _catalog: &Catalog) -> PolarsResult<Dat
     )
 }
 
-/// The `cooccurrence` table: pairs ordered within by (kind, entity); rows by sentences
-/// shared, most first, then by the pair.
-pub fn cooccurrence_table(totals: &Totals, catalog: &Catalog) -> PolarsResult<DataFrame> {
+/// A pair's two sides as the `cooccurrence` table orders them: by (kind, entity).
+fn sides(catalog: &Catalog, (a, b): (EntityId, EntityId)) -> [(Kind, &str); 2] {
     let key = |id: EntityId| {
         let e = entity_of(catalog, id);
         (e.kind, e.name.as_str())
     };
-    type Side<'a> = (Kind, &'a str);
-    let mut rows: Vec<(Side, Side, PairTotal)> = totals
-        .pairs
-        .iter()
-        .map(|(&(a, b), t)| {
-            let (a, b) = if key(a) <= key(b) { (a, b) } else { (b, a) };
-            (key(a), key(b), *t)
-        })
-        .collect();
-    rows.sort_unstable_by(|x, y| {
-        y.2.sentences
-            .cmp(&x.2.sentences)
-            .then_with(|| (x.0, x.1).cmp(&(y.0, y.1)))
-    });
+    let (a, b) = (key(a), key(b));
+    if a <= b {
+        [a, b]
+    } else {
+        [b, a]
+    }
+}
+
+/// The sort key of `cooccurrence` rows: sentences shared, most first, then the pair's sides.
+pub fn cooccurrence_key<'c>(
+    catalog: &'c Catalog,
+) -> impl Fn(&PairEntry) -> (std::cmp::Reverse<u64>, [(Kind, &'c str); 2]) + Copy + 'c {
+    move |e: &PairEntry| (std::cmp::Reverse(e.1.sentences), sides(catalog, e.0))
+}
+
+/// `cooccurrence` rows of pairs already in the table's order ([`cooccurrence_key`]),
+/// each pair's sides ordered by (kind, entity).
+pub fn cooccurrence_frame(rows: &[PairEntry], catalog: &Catalog) -> PolarsResult<DataFrame> {
+    let sided: Vec<[(Kind, &str); 2]> = rows.iter().map(|r| sides(catalog, r.0)).collect();
     DataFrame::new(
         rows.len(),
         vec![
-            strings("kind_a", rows.iter().map(|r| r.0 .0.as_str())),
-            strings("entity_a", rows.iter().map(|r| r.0 .1)),
-            strings("kind_b", rows.iter().map(|r| r.1 .0.as_str())),
-            strings("entity_b", rows.iter().map(|r| r.1 .1)),
-            ints("sentences", rows.iter().map(|r| r.2.sentences)),
-            ints("documents", rows.iter().map(|r| r.2.documents)),
+            strings("kind_a", sided.iter().map(|s| s[0].0.as_str())),
+            strings("entity_a", sided.iter().map(|s| s[0].1)),
+            strings("kind_b", sided.iter().map(|s| s[1].0.as_str())),
+            strings("entity_b", sided.iter().map(|s| s[1].1)),
+            ints("sentences", rows.iter().map(|r| r.1.sentences)),
+            ints("documents", rows.iter().map(|r| r.1.documents)),
         ],
     )
 }

@@ -1,0 +1,350 @@
+//! Co-occurring pairs beyond memory: when the corpus totals hold more pairs than a bound
+//! (`[run] max_pairs_in_memory`), they are sorted by pair and written to a run file in the
+//! staging directory, and the map starts again; at the end the runs and what is left are
+//! merged, totals of the same pair summed. The `cooccurrence` table is ordered by sentences
+//! shared, so its rows are sorted again, in chunks of the bound that are written as runs and
+//! merged while the table is written. Memory then holds the bound's pairs, never the corpus's.
+//!
+//! A run is a file of fixed records: the pair's two ids, its sentences and documents, four
+//! little-endian `u64`s.
+
+use std::collections::BinaryHeap;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use foldhash::HashMap;
+
+use super::PairTotal;
+use crate::error::{Error, Result};
+use crate::lexicon::EntityId;
+
+/// A pair and its totals.
+pub type PairEntry = ((EntityId, EntityId), PairTotal);
+
+const RECORD: usize = 32;
+
+/// The sorted runs that pairs were spilled to.
+#[derive(Debug)]
+pub struct PairRuns {
+    dir: PathBuf,
+    /// How many pairs memory holds before a spill.
+    pub bound: usize,
+    /// Each run, and whether it was written here (and so is removed after use).
+    runs: Vec<(PathBuf, bool)>,
+}
+
+/// The file of a shard's pairs, sorted by pair, for the merge.
+pub const PAIRS_FILE: &str = "pairs.bin";
+
+/// How many pairs memory holds by default (about 40 bytes each in the map).
+pub const DEFAULT_MAX_PAIRS: usize = 1_000_000;
+
+impl PairRuns {
+    /// No runs yet; they will be written into `dir` (the staging directory).
+    pub fn new(dir: &Path, bound: usize) -> PairRuns {
+        PairRuns {
+            dir: dir.to_path_buf(),
+            bound: bound.max(1),
+            runs: Vec::new(),
+        }
+    }
+
+    /// Spills `pairs` to a new run when it holds more than the bound.
+    pub fn spill_if_full(
+        &mut self,
+        pairs: &mut HashMap<(EntityId, EntityId), PairTotal>,
+    ) -> Result<()> {
+        if pairs.len() <= self.bound {
+            return Ok(());
+        }
+        let mut sorted: Vec<PairEntry> = pairs.drain().collect();
+        sorted.sort_unstable_by_key(|e| e.0);
+        let path = self.dir.join(format!(".pairs-{}.run", self.runs.len()));
+        write_run(&path, sorted.into_iter().map(Ok))?;
+        self.runs.push((path, true));
+        Ok(())
+    }
+
+    /// Adds a run written elsewhere (a shard's pairs), sorted by pair.
+    pub fn add_sorted_file(&mut self, path: PathBuf) {
+        self.runs.push((path, false));
+    }
+
+    /// Every pair, from the runs and `rest`, by pair, totals of a pair summed.
+    pub fn merged(
+        self,
+        rest: HashMap<(EntityId, EntityId), PairTotal>,
+    ) -> Result<impl Iterator<Item = Result<PairEntry>>> {
+        let mut in_memory: Vec<PairEntry> = rest.into_iter().collect();
+        in_memory.sort_unstable_by_key(|e| e.0);
+        let mut sources: Vec<Box<dyn Iterator<Item = Result<PairEntry>>>> =
+            vec![Box::new(in_memory.into_iter().map(Ok))];
+        for (path, _) in &self.runs {
+            sources.push(Box::new(RunReader::open(path)?));
+        }
+        let merged = KWay::new(sources, |e: &PairEntry| e.0)?;
+        let written_here = self.runs.into_iter().filter(|r| r.1).map(|r| r.0);
+        Ok(Merged {
+            pairs: SumEqual {
+                inner: merged,
+                next: None,
+            },
+            files: written_here.collect(),
+        })
+    }
+}
+
+/// Every pair, merged from the runs; removes the runs it wrote when dropped.
+struct Merged<I> {
+    pairs: I,
+    files: Vec<PathBuf>,
+}
+
+impl<I: Iterator<Item = Result<PairEntry>>> Iterator for Merged<I> {
+    type Item = Result<PairEntry>;
+
+    fn next(&mut self) -> Option<Result<PairEntry>> {
+        self.pairs.next()
+    }
+}
+
+impl<I> Drop for Merged<I> {
+    fn drop(&mut self) {
+        for path in &self.files {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// Writes the pairs of `entries` (in the order given) to a run file.
+pub fn write_run(path: &Path, entries: impl Iterator<Item = Result<PairEntry>>) -> Result<u64> {
+    let file =
+        File::create(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+    let mut writer = BufWriter::with_capacity(1 << 20, file);
+    let mut n = 0;
+    for entry in entries {
+        let ((a, b), t) = entry?;
+        let mut record = [0u8; RECORD];
+        for (k, v) in [a, b, t.sentences, t.documents].into_iter().enumerate() {
+            record[k * 8..k * 8 + 8].copy_from_slice(&v.to_le_bytes());
+        }
+        writer
+            .write_all(&record)
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+        n += 1;
+    }
+    writer
+        .flush()
+        .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+    Ok(n)
+}
+
+/// Reads a run file back, record by record.
+pub struct RunReader {
+    path: PathBuf,
+    reader: BufReader<File>,
+}
+
+impl RunReader {
+    /// Opens a run file.
+    pub fn open(path: &Path) -> Result<RunReader> {
+        let file =
+            File::open(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+        Ok(RunReader {
+            path: path.to_path_buf(),
+            reader: BufReader::with_capacity(1 << 16, file),
+        })
+    }
+}
+
+impl Iterator for RunReader {
+    type Item = Result<PairEntry>;
+
+    fn next(&mut self) -> Option<Result<PairEntry>> {
+        let mut record = [0u8; RECORD];
+        match self.reader.read_exact(&mut record) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return None,
+            Err(e) => {
+                return Some(Err(Error::io(
+                    format!("reading {}", self.path.display()),
+                    e,
+                )))
+            }
+        }
+        let v =
+            |k: usize| u64::from_le_bytes(record[k * 8..k * 8 + 8].try_into().unwrap_or_default());
+        let total = PairTotal {
+            sentences: v(2),
+            documents: v(3),
+        };
+        Some(Ok(((v(0), v(1)), total)))
+    }
+}
+
+/// A merge of sources sorted by `key` into one sorted stream (ties by source, so stable);
+/// each source's next entry is keyed once.
+struct KWay<K, F> {
+    sources: Vec<Box<dyn Iterator<Item = Result<PairEntry>>>>,
+    heap: BinaryHeap<std::cmp::Reverse<(K, usize, PairEntry)>>,
+    key: F,
+}
+
+impl<K: Ord, F: Fn(&PairEntry) -> K> KWay<K, F> {
+    fn new(mut sources: Vec<Box<dyn Iterator<Item = Result<PairEntry>>>>, key: F) -> Result<Self> {
+        let mut heap = BinaryHeap::new();
+        for (source, iter) in sources.iter_mut().enumerate() {
+            if let Some(entry) = iter.next().transpose()? {
+                heap.push(std::cmp::Reverse((key(&entry), source, entry)));
+            }
+        }
+        Ok(KWay { sources, heap, key })
+    }
+}
+
+impl<K: Ord, F: Fn(&PairEntry) -> K> Iterator for KWay<K, F> {
+    type Item = Result<PairEntry>;
+
+    fn next(&mut self) -> Option<Result<PairEntry>> {
+        let std::cmp::Reverse((_, source, entry)) = self.heap.pop()?;
+        match self.sources[source].next().transpose() {
+            Ok(Some(next)) => {
+                let key = (self.key)(&next);
+                self.heap.push(std::cmp::Reverse((key, source, next)));
+            }
+            Ok(None) => {}
+            Err(e) => return Some(Err(e)),
+        }
+        Some(Ok(entry))
+    }
+}
+
+/// Sums the totals of equal pairs that come one after another.
+struct SumEqual<I> {
+    inner: I,
+    next: Option<PairEntry>,
+}
+
+impl<I: Iterator<Item = Result<PairEntry>>> Iterator for SumEqual<I> {
+    type Item = Result<PairEntry>;
+
+    fn next(&mut self) -> Option<Result<PairEntry>> {
+        let mut current = match self.next.take() {
+            Some(entry) => entry,
+            None => match self.inner.next()? {
+                Ok(entry) => entry,
+                Err(e) => return Some(Err(e)),
+            },
+        };
+        loop {
+            match self.inner.next() {
+                Some(Ok(entry)) if entry.0 == current.0 => {
+                    current.1.sentences += entry.1.sentences;
+                    current.1.documents += entry.1.documents;
+                }
+                Some(Ok(entry)) => {
+                    self.next = Some(entry);
+                    break;
+                }
+                Some(Err(e)) => return Some(Err(e)),
+                None => break,
+            }
+        }
+        Some(Ok(current))
+    }
+}
+
+/// Puts `pairs` in the order of `key`, holding at most `bound` of them at once: each chunk
+/// is sorted (each key computed once) and, when there is more than one, written as a run
+/// into `dir`; the runs are then merged. Calls `emit` with the pairs in order.
+pub fn sort_externally<K: Ord>(
+    pairs: impl Iterator<Item = Result<PairEntry>>,
+    key: impl Fn(&PairEntry) -> K + Copy,
+    (dir, bound): (&Path, usize),
+    mut emit: impl FnMut(PairEntry) -> Result<()>,
+) -> Result<()> {
+    let bound = bound.max(1);
+    let mut chunk: Vec<PairEntry> = Vec::new();
+    let mut runs: Vec<PathBuf> = Vec::new();
+    for entry in pairs {
+        chunk.push(entry?);
+        if chunk.len() >= bound {
+            chunk.sort_by_cached_key(key);
+            let path = dir.join(format!(".pairs-ordered-{}.run", runs.len()));
+            write_run(&path, chunk.drain(..).map(Ok))?;
+            runs.push(path);
+        }
+    }
+    chunk.sort_by_cached_key(key);
+    if runs.is_empty() {
+        return chunk.into_iter().try_for_each(emit);
+    }
+    let mut sources: Vec<Box<dyn Iterator<Item = Result<PairEntry>>>> =
+        vec![Box::new(chunk.into_iter().map(Ok))];
+    for path in &runs {
+        sources.push(Box::new(RunReader::open(path)?));
+    }
+    for entry in KWay::new(sources, key)? {
+        emit(entry?)?;
+    }
+    for path in runs {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn total(sentences: u64) -> PairTotal {
+        PairTotal {
+            sentences,
+            documents: 1,
+        }
+    }
+
+    #[test]
+    fn spilled_runs_merge_to_the_sums_of_one_map() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut runs = PairRuns::new(dir.path(), 3);
+        let mut map: HashMap<(EntityId, EntityId), PairTotal> = HashMap::default();
+        let mut whole: std::collections::BTreeMap<(EntityId, EntityId), PairTotal> =
+            Default::default();
+        for i in 0..40u64 {
+            let key = (i % 7, 10 + i % 5);
+            let t = map.entry(key).or_default();
+            t.sentences += i;
+            t.documents += 1;
+            let t = whole.entry(key).or_default();
+            t.sentences += i;
+            t.documents += 1;
+            runs.spill_if_full(&mut map).unwrap();
+        }
+        assert!(runs.runs.len() > 3, "{} runs", runs.runs.len());
+        let merged: Vec<PairEntry> = runs.merged(map).unwrap().map(Result::unwrap).collect();
+        assert_eq!(merged, whole.into_iter().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn sorting_in_chunks_gives_the_order_of_one_sort() {
+        let dir = tempfile::tempdir().unwrap();
+        let pairs: Vec<PairEntry> = (0..50u64)
+            .map(|i| ((i, i + 1), total(i * 7 % 11)))
+            .collect();
+        let key = |e: &PairEntry| (std::cmp::Reverse(e.1.sentences), e.0);
+        let mut expected = pairs.clone();
+        expected.sort_by_key(key);
+        for bound in [1, 4, 50, 100] {
+            let mut got = Vec::new();
+            let source = pairs.clone().into_iter().map(Ok);
+            sort_externally(source, key, (dir.path(), bound), |e| {
+                got.push(e);
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(got, expected, "bound {bound}");
+        }
+    }
+}
