@@ -174,6 +174,10 @@ pub struct RunSection {
     /// staging directory (about 40 bytes each); outputs do not depend on it.
     #[serde(default = "default_max_pairs")]
     pub max_pairs_in_memory: usize,
+    /// Document ids (their 16-byte hashes, for rejecting duplicates) held in memory before
+    /// they are spilled to sorted runs; outputs do not depend on it.
+    #[serde(default = "default_max_ids")]
+    pub max_ids_in_memory: usize,
 }
 
 impl Default for RunSection {
@@ -181,8 +185,14 @@ impl Default for RunSection {
         RunSection {
             batch_size: default_batch_size(),
             max_pairs_in_memory: default_max_pairs(),
+            max_ids_in_memory: default_max_ids(),
         }
     }
+}
+
+/// Ids held in memory by default (about 25 bytes each in the set).
+fn default_max_ids() -> usize {
+    4_000_000
 }
 
 fn default_max_pairs() -> usize {
@@ -273,6 +283,8 @@ pub struct Settings {
     pub batch_size: usize,
     /// Co-occurring pairs held in memory before a spill (`[run] max_pairs_in_memory`).
     pub max_pairs_in_memory: usize,
+    /// Document ids held in memory before a spill (`[run] max_ids_in_memory`).
+    pub max_ids_in_memory: usize,
     pub clean: CleanRules,
     pub lexicon: Lexicon,
     /// The word lists of `[discovery] words` (empty lists when not given).
@@ -390,6 +402,7 @@ impl Settings {
             threads: overrides.threads,
             batch_size: file.run.batch_size,
             max_pairs_in_memory: file.run.max_pairs_in_memory,
+            max_ids_in_memory: file.run.max_ids_in_memory,
             clean: CleanRules {
                 drop_lines: file.clean.drop_lines,
                 outlets: file.clean.outlets,
@@ -441,6 +454,9 @@ fn check(
     };
     if file.input.max_document_bytes == 0 {
         problems.push("[input] max_document_bytes must be at least 1".to_string());
+    }
+    if file.run.max_ids_in_memory == 0 {
+        problems.push("[run] max_ids_in_memory must be at least 1".to_string());
     }
     if file.run.max_pairs_in_memory == 0 {
         problems.push("[run] max_pairs_in_memory must be at least 1".to_string());

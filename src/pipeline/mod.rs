@@ -12,6 +12,8 @@ mod reader;
 #[cfg(feature = "tables")]
 mod run;
 #[cfg(feature = "tables")]
+mod seen_ids;
+#[cfg(feature = "tables")]
 mod spill;
 #[cfg(feature = "tables")]
 mod writer;

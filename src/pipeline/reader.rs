@@ -1,7 +1,7 @@
 //! Reading: input records in input order, the shard filter, duplicate ids, and the ledger
 //! that says where every record went.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -11,6 +11,7 @@ use xxhash_rust::xxh3::xxh3_128;
 
 use super::cache;
 use super::config::Settings;
+use super::seen_ids::SeenIds;
 use crate::error::{Error, Result};
 use crate::model::Reject;
 use crate::sinks::manifest::InputInfo;
@@ -25,8 +26,8 @@ const MAX_BATCH_BYTES: usize = 64 << 20;
 pub struct Reader<'s> {
     settings: &'s Settings,
     records: ingest::Records,
-    /// Hashes of the doc_ids seen so far: 16 bytes a document, for rejecting duplicates.
-    seen_ids: HashSet<u128>,
+    /// Hashes of the doc_ids seen so far, for rejecting duplicates.
+    seen_ids: SeenIds,
     exhausted: bool,
 }
 
@@ -46,15 +47,17 @@ pub struct ReadBatch {
 pub enum ReadEvent {
     Opened(ingest::OpenedFile),
     Rejected(Reject),
+    /// Reading cannot go on (the ids spilled to disk cannot be written or read).
+    Failed(crate::error::Error),
 }
 
 impl<'s> Reader<'s> {
-    /// Starts reading `walk`.
-    pub fn new(settings: &'s Settings, walk: ingest::Walk) -> Self {
+    /// Starts reading `walk`; ids seen spill into `dir` (the staging directory).
+    pub fn new(settings: &'s Settings, walk: ingest::Walk, dir: &Path) -> Self {
         Reader {
             settings,
             records: ingest::Records::new(walk, settings.input.clone()),
-            seen_ids: HashSet::new(),
+            seen_ids: SeenIds::new(dir, settings.max_ids_in_memory),
             exhausted: false,
         }
     }
@@ -105,7 +108,15 @@ impl<'s> Reader<'s> {
                 }
                 _ => continue,
             };
-            if !self.seen_ids.insert(xxh3_128(record.doc_id.as_bytes())) {
+            let new_id = match self.seen_ids.insert(xxh3_128(record.doc_id.as_bytes())) {
+                Ok(new) => new,
+                Err(e) => {
+                    events.push(ReadEvent::Failed(e));
+                    self.exhausted = true;
+                    break;
+                }
+            };
+            if !new_id {
                 let reason = format!(
                     "duplicate doc_id: `{}` was used by an earlier record",
                     record.doc_id
@@ -196,13 +207,15 @@ impl Ledger {
     }
 
     /// What happened while a batch was read, in order.
-    pub fn record(&mut self, events: Vec<ReadEvent>) {
+    pub fn record(&mut self, events: Vec<ReadEvent>) -> crate::error::Result<()> {
         for event in events {
             match event {
                 ReadEvent::Opened(file) => self.opened(file),
                 ReadEvent::Rejected(r) => self.reject(r),
+                ReadEvent::Failed(e) => return Err(e),
             }
         }
+        Ok(())
     }
 
     /// A file that was opened.

@@ -177,7 +177,7 @@ fn read_and_analyse(
         TableSet::All
     };
     let tables = DocumentTables::create(dir, settings.format, settings.batch_size, set)?;
-    let (written, skipped) = with_reader(settings, walk, |batches| {
+    let (written, skipped) = with_reader(settings, (walk, dir), |batches| {
         with_group_writer(tables, &settings.lexicon, settings.batch_size, |writer| {
             let mut sink = Sink {
                 writer,
@@ -271,8 +271,7 @@ fn analyse_batches(
                 if let Some((outcomes, opened)) = pending.take() {
                     folder.fold(outcomes, sink, progress, opened)?;
                 }
-                folder.ledger.record(batch.events);
-                Ok(())
+                folder.ledger.record(batch.events)
             },
         );
         folded?;
@@ -386,11 +385,11 @@ impl Folder {
 /// core. Returns what `consume` returned and what no reader took.
 fn with_reader<R>(
     settings: &Settings,
-    walk: ingest::Walk,
+    (walk, dir): (ingest::Walk, &Path),
     consume: impl FnOnce(&mut dyn Iterator<Item = ReadBatch>) -> Result<R>,
 ) -> Result<(R, Skipped)> {
     if rayon::current_num_threads() == 1 {
-        let mut reader = Reader::new(settings, walk);
+        let mut reader = Reader::new(settings, walk, dir);
         let mut batches = std::iter::from_fn(|| reader.next_batch());
         let result = consume(&mut batches)?;
         return Ok((result, reader.skipped()));
@@ -399,7 +398,9 @@ fn with_reader<R>(
     std::thread::scope(|scope| {
         let reading = std::thread::Builder::new()
             .name("newsetl-read".into())
-            .spawn_scoped(scope, || Reader::new(settings, walk).send_batches(sender))
+            .spawn_scoped(scope, || {
+                Reader::new(settings, walk, dir).send_batches(sender)
+            })
             .map_err(|e| Error::io("starting the reader thread".to_string(), e))?;
         let result = consume(&mut batches.iter());
         // On an error the receiver goes first, so the reader stops at its next batch.

@@ -180,16 +180,20 @@ fn merge_refuses_a_shard_with_other_columns() {
 }
 
 #[test]
-fn pairs_spilled_to_disk_give_the_same_tables() {
+fn pairs_and_ids_spilled_to_disk_give_the_same_tables() {
     let dir = tempfile::tempdir().unwrap();
     let (input, pipeline) = setup(dir.path());
     let single = dir.path().join("single");
     run(&pipeline, &input, &single, &[]);
     // At most 2 pairs in memory: the folded pairs are spilled over and over, and the
-    // `cooccurrence` table is sorted in runs of 2 and merged.
+    // `cooccurrence` table is sorted in runs of 2 and merged; one document id in memory:
+    // duplicates are found in the spilled ids.
     let small = dir.path().join("small.toml");
     let text = std::fs::read_to_string(&pipeline).unwrap();
-    let text = text.replace("batch_size = 3", "batch_size = 3\nmax_pairs_in_memory = 2");
+    let text = text.replace(
+        "batch_size = 3",
+        "batch_size = 3\nmax_pairs_in_memory = 2\nmax_ids_in_memory = 1",
+    );
     assert_ne!(text, std::fs::read_to_string(&pipeline).unwrap());
     std::fs::write(&small, text).unwrap();
     let spilled = dir.path().join("spilled");
@@ -197,6 +201,10 @@ fn pairs_spilled_to_disk_give_the_same_tables() {
     assert_same_tables(&single, &spilled);
     let pairs = crate::common::read_csv(&spilled.join("cooccurrence.csv"));
     assert!(pairs.len() > 20, "{} pairs", pairs.len());
+    let rejects = crate::common::read_csv(&spilled.join("rejects.csv"));
+    assert!(rejects
+        .iter()
+        .any(|r| r["reason"].starts_with("duplicate doc_id: `j1`")));
     let leftovers: Vec<String> = std::fs::read_dir(&spilled)
         .unwrap()
         .flatten()
