@@ -21,9 +21,9 @@ use crate::sinks::manifest::{InputInfo, Manifest, WrittenManifest};
 use crate::sinks::parquet::RowGroupLimits;
 use crate::sinks::staging::Staging;
 use crate::sinks::{Format, TableWriter};
-use crate::stages::aggregate::pairs::{PairRuns, DEFAULT_MAX_PAIRS, PAIRS_FILE};
+use crate::stages::aggregate::pairs::{PairEntry, PairRuns, DEFAULT_MAX_PAIRS, PAIRS_FILE};
 use crate::stages::aggregate::registry::{Rows, TABLES};
-use crate::stages::aggregate::surnames::{OpenRow, OpenRowsReader, SurnameLinks};
+use crate::stages::aggregate::surnames::{link_pairs, OpenRow, OpenRowsReader, SurnameLinks};
 use crate::stages::aggregate::{Catalog, CorpusCounts, LinkedOccurrence, Totals};
 
 /// What a merge wrote.
@@ -67,12 +67,17 @@ pub fn merge(shards: &[PathBuf], output: &Path, format: Format) -> Result<MergeS
     let links = SurnameLinks::of(&totals, &catalog);
     let mut rows = BTreeMap::new();
     let n_docs = merge_document_tables(shards, dir, (batch_size, format), &links, &mut rows)?;
+    let had_open = !totals.open.is_empty();
     totals.link_surnames(&links);
     let rejects = read_rejects(shards)?;
-    let pairs = CorpusPairs {
-        bound: pair_runs.bound,
-        pairs: pair_runs.merged(std::mem::take(&mut totals.pairs))?,
+    let bound = pair_runs.bound;
+    let merged = pair_runs.merged(std::mem::take(&mut totals.pairs))?;
+    let pairs: Box<dyn Iterator<Item = Result<PairEntry>>> = if had_open {
+        Box::new(link_pairs(merged, &links, (dir, bound))?)
+    } else {
+        Box::new(merged)
     };
+    let pairs = CorpusPairs { pairs, bound };
     write_corpus_tables(dir, format, (&totals, &catalog), pairs, &rejects, &mut rows)?;
 
     let (manifest, inputs) = merged_manifest(&manifests, &rows, dir, format);

@@ -31,8 +31,8 @@ use crate::sinks::manifest::{
     self, CacheInfo, InputSummary, Manifest, PipelineInfo, ShardInfo, StageInfo,
 };
 use crate::sinks::staging::Staging;
-use crate::stages::aggregate::pairs::{write_run, PairRuns, RunReader, PAIRS_FILE};
-use crate::stages::aggregate::surnames::{link_document, OpenRowsWriter, SurnameLinks};
+use crate::stages::aggregate::pairs::{write_run, PairEntry, PairRuns, RunReader, PAIRS_FILE};
+use crate::stages::aggregate::surnames::{link_document, link_pairs, OpenRowsWriter, SurnameLinks};
 use crate::stages::aggregate::{Catalog, CorpusCounts, DocResult, Totals};
 use crate::stages::ingest;
 
@@ -65,6 +65,8 @@ struct Analysed {
     totals: Totals,
     /// The co-occurring pairs spilled from `totals`.
     pair_runs: PairRuns,
+    /// The open words that the corpus links to a person (none in a shard run).
+    links: SurnameLinks,
     /// Files no reader takes, by extension; records read that are not articles, by kind.
     skipped_files: BTreeMap<String, u64>,
     skipped_records: BTreeMap<String, u64>,
@@ -193,8 +195,10 @@ fn read_and_analyse(
         rows.finish()?;
     }
     let (mut tables, documents) = written;
+    let mut links = SurnameLinks::default();
     if let Some(spill) = spill {
-        let linked = write_linked(settings, dir, spill.finish()?, &mut folder.totals)?;
+        let linked;
+        (linked, links) = write_linked(settings, dir, spill.finish()?, &folder.totals)?;
         tables.absorb(linked);
     }
     progress.finish();
@@ -218,6 +222,7 @@ fn read_and_analyse(
     Ok(Analysed {
         totals,
         pair_runs,
+        links,
         skipped_files,
         skipped_records,
         ledger,
@@ -290,8 +295,8 @@ fn write_linked(
     settings: &Settings,
     dir: &Path,
     parked: Parked,
-    totals: &mut Totals,
-) -> Result<DocumentTables> {
+    totals: &Totals,
+) -> Result<(DocumentTables, SurnameLinks)> {
     let links = SurnameLinks::of(totals, &Catalog::of(totals, &settings.lexicon));
     info!(words = links.len(), "surnames linked across the corpus");
     let set = TableSet::Linked;
@@ -305,35 +310,42 @@ fn write_linked(
             }
             writer.finish()
         })?;
-    totals.link_surnames(&links);
-    Ok(tables)
+    Ok((tables, links))
 }
 
-/// Writes the corpus tables of a run; a shard also keeps its corpus counts and its sorted
-/// pairs (`pairs.bin`) for the merge.
+/// Writes the corpus tables of a run, with the surnames it linked; a shard links none and
+/// keeps its corpus counts and its sorted pairs (`pairs.bin`, open words' stand-ins
+/// included) for the merge, which links them.
 fn write_run_corpus_tables(settings: &Settings, dir: &Path, analysed: &mut Analysed) -> Result<()> {
+    let had_open = !analysed.totals.open.is_empty();
+    if settings.shard.is_none() {
+        analysed.totals.link_surnames(&analysed.links);
+    }
     let catalog = Catalog::of(&analysed.totals, &settings.lexicon);
     let runs = std::mem::replace(&mut analysed.pair_runs, PairRuns::new(dir, 1));
-    let pairs = runs.merged(std::mem::take(&mut analysed.totals.pairs))?;
+    let merged = runs.merged(std::mem::take(&mut analysed.totals.pairs))?;
     let bound = settings.max_pairs_in_memory;
-    let tables = (&analysed.totals, &catalog);
-    let (rejects, rows) = (&analysed.ledger.rejects, &mut analysed.rows);
-    if settings.shard.is_none() {
-        let pairs = CorpusPairs { pairs, bound };
-        return write_corpus_tables(dir, settings.format, tables, pairs, rejects, rows);
+    let mut pairs: Box<dyn Iterator<Item = Result<PairEntry>>> = Box::new(merged);
+    if settings.shard.is_some() {
+        let path = dir.join(PAIRS_FILE);
+        write_run(&path, pairs)?;
+        pairs = Box::new(RunReader::open(&path)?);
     }
-    let path = dir.join(PAIRS_FILE);
-    write_run(&path, pairs)?;
-    let pairs = CorpusPairs {
-        pairs: RunReader::open(&path)?,
-        bound,
-    };
+    if had_open {
+        pairs = Box::new(link_pairs(pairs, &analysed.links, (dir, bound))?);
+    }
+    let tables = (&analysed.totals, &catalog);
+    let pairs = CorpusPairs { pairs, bound };
+    let (rejects, rows) = (&analysed.ledger.rejects, &mut analysed.rows);
     write_corpus_tables(dir, settings.format, tables, pairs, rejects, rows)?;
-    let counts = CorpusCounts {
-        totals: std::mem::take(&mut analysed.totals),
-        catalog,
-    };
-    counts.write(dir)
+    if settings.shard.is_some() {
+        let counts = CorpusCounts {
+            totals: std::mem::take(&mut analysed.totals),
+            catalog,
+        };
+        counts.write(dir)?;
+    }
+    Ok(())
 }
 
 /// What the analysed documents add up to, folded in input order.

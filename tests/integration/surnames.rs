@@ -171,6 +171,18 @@ fn shards_and_incremental_runs_link_as_one_run() {
         assert_same_tables(&single, &merged);
     }
 
+    // One pair in memory: the pairs of open words are spilled, linked and merged back.
+    let spilling = dir.path().join("spilling.toml");
+    let text = std::fs::read_to_string(&pipeline).unwrap();
+    std::fs::write(
+        &spilling,
+        text.replace("batch_size = 2", "batch_size = 2\nmax_pairs_in_memory = 1"),
+    )
+    .unwrap();
+    let spilled = dir.path().join("spilled");
+    run(&spilling, &input, &spilled, &[]);
+    assert_same_tables(&single, &spilled);
+
     // An incremental run that first saw only some articles, then all.
     let partial = dir.path().join("partial");
     std::fs::create_dir(&partial).unwrap();

@@ -76,12 +76,15 @@ pub fn count(doc: &AnalyzedDocument, lexicon: &Lexicon) -> DocCounts {
 
     let mut pairs: Vec<(EntityId, EntityId)> = Vec::new();
     let mut sentence_entities: Vec<EntityId> = Vec::new();
-    // The entities of the sentences that open words occur in, for their partners.
-    let mut open_sentences: std::collections::BTreeMap<u32, Vec<EntityId>> = doc
-        .open_names
-        .iter()
-        .flat_map(|o| o.spans.iter().map(|s| (s.0, Vec::new())))
-        .collect();
+    // The sentences that open words occur in: their entities and open words.
+    let mut open_sentences: std::collections::BTreeMap<u32, (Vec<EntityId>, Vec<EntityId>)> =
+        std::collections::BTreeMap::new();
+    for open in &doc.open_names {
+        for span in &open.spans {
+            let members = &mut open_sentences.entry(span.0).or_default().1;
+            members.push(surnames::open_id(&open.word));
+        }
+    }
     for sentence in doc.mentions.chunk_by(|a, b| a.sentence == b.sentence) {
         sentence_entities.clear();
         sentence_entities.extend(
@@ -98,8 +101,21 @@ pub fn count(doc: &AnalyzedDocument, lexicon: &Lexicon) -> DocCounts {
                 pairs.push((a, b));
             }
         }
-        if let Some(partners) = open_sentences.get_mut(&sentence[0].sentence) {
-            partners.extend_from_slice(&sentence_entities);
+        if let Some(members) = open_sentences.get_mut(&sentence[0].sentence) {
+            members.0.extend_from_slice(&sentence_entities);
+        }
+    }
+    // Open words share their sentences as stand-ins until the corpus links them.
+    for (entities, mut members) in open_sentences.into_values() {
+        members.extend(entities);
+        members.sort_unstable();
+        members.dedup();
+        for (i, &a) in members.iter().enumerate() {
+            for &b in &members[i + 1..] {
+                if surnames::is_open_id(a) || surnames::is_open_id(b) {
+                    pairs.push((a, b));
+                }
+            }
         }
     }
     pairs.sort_unstable();
@@ -115,7 +131,7 @@ pub fn count(doc: &AnalyzedDocument, lexicon: &Lexicon) -> DocCounts {
         candidates,
         discovered: doc.discovered.clone(),
         term_senses: run_lengths(sensed),
-        open: surnames::count_open(doc, &open_sentences),
+        open: surnames::count_open(doc),
     }
 }
 

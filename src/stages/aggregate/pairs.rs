@@ -24,6 +24,14 @@ pub type PairEntry = ((EntityId, EntityId), PairTotal);
 
 const RECORD: usize = 32;
 
+/// A path for a new run file in `dir`, never the same twice in a process (runs of several
+/// sorts can be open at once).
+pub fn run_path(dir: &Path) -> PathBuf {
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    dir.join(format!(".pairs-{n}.run"))
+}
+
 /// The sorted runs that pairs were spilled to.
 #[derive(Debug)]
 pub struct PairRuns {
@@ -60,7 +68,7 @@ impl PairRuns {
         }
         let mut sorted: Vec<PairEntry> = pairs.drain().collect();
         sorted.sort_unstable_by_key(|e| e.0);
-        let path = self.dir.join(format!(".pairs-{}.run", self.runs.len()));
+        let path = run_path(&self.dir);
         write_run(&path, sorted.into_iter().map(Ok))?;
         self.runs.push((path, true));
         Ok(())
@@ -69,6 +77,11 @@ impl PairRuns {
     /// Adds a run written elsewhere (a shard's pairs), sorted by pair.
     pub fn add_sorted_file(&mut self, path: PathBuf) {
         self.runs.push((path, false));
+    }
+
+    /// Adds a run sorted by pair that is removed after use, like a spilled one.
+    pub fn add_owned_file(&mut self, path: PathBuf) {
+        self.runs.push((path, true));
     }
 
     /// Every pair, from the runs and `rest`, by pair, totals of a pair summed.
@@ -118,26 +131,48 @@ impl<I> Drop for Merged<I> {
 }
 
 /// Writes the pairs of `entries` (in the order given) to a run file.
-pub fn write_run(path: &Path, entries: impl Iterator<Item = Result<PairEntry>>) -> Result<u64> {
-    let file =
-        File::create(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
-    let mut writer = BufWriter::with_capacity(1 << 20, file);
-    let mut n = 0;
+pub fn write_run(path: &Path, entries: impl Iterator<Item = Result<PairEntry>>) -> Result<()> {
+    let mut writer = RunWriter::create(path)?;
     for entry in entries {
-        let ((a, b), t) = entry?;
+        writer.push(entry?)?;
+    }
+    writer.finish()
+}
+
+/// A run file being written, pair by pair.
+pub struct RunWriter {
+    path: PathBuf,
+    writer: BufWriter<File>,
+}
+
+impl RunWriter {
+    /// Creates the file.
+    pub fn create(path: &Path) -> Result<RunWriter> {
+        let file =
+            File::create(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+        Ok(RunWriter {
+            path: path.to_path_buf(),
+            writer: BufWriter::with_capacity(1 << 20, file),
+        })
+    }
+
+    /// Writes one pair.
+    pub fn push(&mut self, ((a, b), t): PairEntry) -> Result<()> {
         let mut record = [0u8; RECORD];
         for (k, v) in [a, b, t.sentences, t.documents].into_iter().enumerate() {
             record[k * 8..k * 8 + 8].copy_from_slice(&v.to_le_bytes());
         }
-        writer
+        self.writer
             .write_all(&record)
-            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
-        n += 1;
+            .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))
     }
-    writer
-        .flush()
-        .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
-    Ok(n)
+
+    /// Flushes the file.
+    pub fn finish(mut self) -> Result<()> {
+        self.writer
+            .flush()
+            .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))
+    }
 }
 
 /// Reads a run file back, record by record.
@@ -271,7 +306,7 @@ pub fn sort_externally<K: Ord>(
         chunk.push(entry?);
         if chunk.len() >= bound {
             chunk.sort_by_cached_key(key);
-            let path = dir.join(format!(".pairs-ordered-{}.run", runs.len()));
+            let path = run_path(dir);
             write_run(&path, chunk.drain(..).map(Ok))?;
             runs.push(path);
         }

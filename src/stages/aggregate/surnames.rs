@@ -17,29 +17,34 @@ use std::collections::BTreeMap;
 use foldhash::HashMap;
 use serde::{Deserialize, Serialize};
 
+use super::pairs::{PairEntry, PairRuns, RunWriter};
 use super::{Catalog, DocCounts, PairTotal, Totals};
 use crate::error::{Error, Result};
 use crate::lexicon::{Entity, EntityId, Kind, Method, DISCOVERED};
 use crate::model::{AnalyzedDocument, Mention};
 
-/// What shares a sentence with an open word: an entity, or another open word (which may be
-/// linked too).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Partner {
-    Entity(EntityId),
-    Open(String),
+/// Open words stand in pairs as ids of their own until the corpus links them: bit 62 set and
+/// bit 63 clear, which neither lexicon ids (small) nor discovered ids (bit 63) have.
+const OPEN: EntityId = 1 << 62;
+
+/// The stand-in id of an open word in co-occurring pairs.
+pub fn open_id(word: &str) -> EntityId {
+    OPEN | (xxhash_rust::xxh3::xxh3_64(word.as_bytes()) >> 2)
 }
 
-/// The counts of one open word in one document.
+/// Whether an id is an open word's stand-in.
+pub fn is_open_id(id: EntityId) -> bool {
+    id & (DISCOVERED | OPEN) == OPEN
+}
+
+/// The counts of one open word in one document (its sentences shared are counted as pairs
+/// of its [`open_id`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenCount {
     pub word: String,
     /// Whether the word is also a first name.
     pub first_name: bool,
     pub mentions: u64,
-    /// Sentences shared with each partner, sorted; an open-word partner sorts after `word`
-    /// (each pair of open words is counted once).
-    pub partners: Vec<(Partner, u64)>,
 }
 
 /// The corpus totals of one open word.
@@ -49,7 +54,6 @@ pub struct OpenTotal {
     pub first_name: bool,
     pub mentions: u64,
     pub documents: u64,
-    pub partners: HashMap<Partner, PairTotal>,
 }
 
 impl OpenTotal {
@@ -58,72 +62,29 @@ impl OpenTotal {
         self.first_name |= other.first_name;
         self.mentions += other.mentions;
         self.documents += other.documents;
-        for (partner, t) in &other.partners {
-            let total = self.partners.entry(partner.clone()).or_default();
-            total.sentences += t.sentences;
-            total.documents += t.documents;
-        }
     }
 }
 
 impl OpenCount {
     /// This document's part of the word's totals.
     pub fn total(&self) -> OpenTotal {
-        let partners = self
-            .partners
-            .iter()
-            .map(|(p, sentences)| {
-                let t = PairTotal {
-                    sentences: *sentences,
-                    documents: 1,
-                };
-                (p.clone(), t)
-            })
-            .collect();
         OpenTotal {
             first_name: self.first_name,
             mentions: self.mentions,
             documents: 1,
-            partners,
         }
     }
 }
 
-/// Counts the open words of a document; `counted` are the entities that count in each
-/// sentence (as pairs count them: organisations and other senses left out), by sentence.
-pub fn count_open(
-    doc: &AnalyzedDocument,
-    counted: &BTreeMap<u32, Vec<EntityId>>,
-) -> Vec<OpenCount> {
-    let mut by_sentence: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
-    for open in &doc.open_names {
-        for &(sentence, _, _) in &open.spans {
-            let words = by_sentence.entry(sentence).or_default();
-            if !words.contains(&open.word.as_str()) {
-                words.push(&open.word);
-            }
-        }
-    }
+/// Counts the open words of a document, by word.
+pub fn count_open(doc: &AnalyzedDocument) -> Vec<OpenCount> {
     let mut counts: Vec<OpenCount> = doc
         .open_names
         .iter()
-        .map(|open| {
-            let mut partners: Vec<Partner> = Vec::new();
-            let mut sentences: Vec<u32> = open.spans.iter().map(|s| s.0).collect();
-            sentences.dedup();
-            for s in sentences {
-                let entities = counted.get(&s).into_iter().flatten();
-                partners.extend(entities.map(|&id| Partner::Entity(id)));
-                let words = by_sentence[&s].iter().filter(|w| **w > open.word.as_str());
-                partners.extend(words.map(|w| Partner::Open(w.to_string())));
-            }
-            partners.sort_unstable();
-            OpenCount {
-                word: open.word.clone(),
-                first_name: open.first_name,
-                mentions: open.spans.len() as u64,
-                partners: super::run_lengths(partners),
-            }
+        .map(|open| OpenCount {
+            word: open.word.clone(),
+            first_name: open.first_name,
+            mentions: open.spans.len() as u64,
         })
         .collect();
     counts.sort_unstable_by(|a, b| a.word.cmp(&b.word));
@@ -231,30 +192,63 @@ impl Totals {
     /// words.
     pub fn link_surnames(&mut self, links: &SurnameLinks) {
         let open = std::mem::take(&mut self.open);
-        let linked = |word: &str| links.get(word).map(|(id, _)| id);
         for (word, total) in &open {
-            let Some(person) = linked(word) else {
+            let Some((person, _)) = links.get(word) else {
                 continue;
             };
             self.candidates.remove(word);
             let t = self.entities.entry(person).or_default();
             t.mentions += total.mentions;
             t.documents += total.documents;
-            for (partner, shared) in &total.partners {
-                let other = match partner {
-                    Partner::Entity(id) => Some(*id),
-                    Partner::Open(w) => linked(w),
-                };
-                let Some(other) = other.filter(|&o| o != person) else {
-                    continue;
-                };
-                let pair = (person.min(other), person.max(other));
-                let t = self.pairs.entry(pair).or_default();
-                t.sentences += shared.sentences;
-                t.documents += shared.documents;
-            }
         }
     }
+}
+
+/// The co-occurring pairs with the links written in: a pair with an open word's stand-in
+/// counts for its person when the word is linked, and not at all otherwise. `pairs` come
+/// by pair; the pairs that change are gathered (spilled past `bound`, into `dir`) and merged
+/// back with the others, so the result comes by pair too, totals of a pair summed (a person
+/// is never counted where its word stood in, so nothing is counted twice).
+pub fn link_pairs(
+    pairs: impl Iterator<Item = Result<PairEntry>>,
+    links: &SurnameLinks,
+    (dir, bound): (&std::path::Path, usize),
+) -> Result<impl Iterator<Item = Result<PairEntry>>> {
+    let people: HashMap<EntityId, EntityId> = links
+        .iter()
+        .map(|(word, id, _)| (open_id(word), id))
+        .collect();
+    let kept_path = super::pairs::run_path(dir);
+    let mut kept = RunWriter::create(&kept_path)?;
+    let mut moved = PairRuns::new(dir, bound);
+    let mut moved_pairs: HashMap<(EntityId, EntityId), PairTotal> = HashMap::default();
+    for entry in pairs {
+        let ((a, b), total) = entry?;
+        if !is_open_id(a) && !is_open_id(b) {
+            kept.push(((a, b), total))?;
+            continue;
+        }
+        let person = |id: EntityId| {
+            if is_open_id(id) {
+                people.get(&id).copied()
+            } else {
+                Some(id)
+            }
+        };
+        let (Some(a), Some(b)) = (person(a), person(b)) else {
+            continue;
+        };
+        if a == b {
+            continue;
+        }
+        let t = moved_pairs.entry((a.min(b), a.max(b))).or_default();
+        t.sentences += total.sentences;
+        t.documents += total.documents;
+        moved.spill_if_full(&mut moved_pairs)?;
+    }
+    kept.finish()?;
+    moved.add_owned_file(kept_path);
+    moved.merged(moved_pairs)
 }
 
 /// Writes the links into one document's rows: each occurrence of a linked open word becomes
@@ -555,12 +549,25 @@ mod tests {
         let linked: Vec<&str> = links.iter().map(|(w, _, _)| w).collect();
         assert_eq!(linked, ["Brown", "Fischler"]);
         totals.link_surnames(&links);
+        // The pairs, stand-ins included, by pair, as a run merges them; linked through a
+        // spill of two pairs.
+        let dir = tempfile::tempdir().unwrap();
+        let mut stream: Vec<_> = std::mem::take(&mut totals.pairs).into_iter().collect();
+        assert!(stream
+            .iter()
+            .any(|(p, _)| is_open_id(p.0) || is_open_id(p.1)));
+        stream.sort_unstable_by_key(|e| e.0);
+        let linked_pairs = link_pairs(stream.into_iter().map(Ok), &links, (dir.path(), 2)).unwrap();
+        let linked_pairs: Vec<PairEntry> = linked_pairs.map(Result::unwrap).collect();
+        assert!(linked_pairs.windows(2).all(|w| w[0].0 < w[1].0));
+        totals.pairs = linked_pairs.into_iter().collect();
 
         let mut recounted = Totals::default();
         for mut doc in docs {
             let mut counts = crate::stages::aggregate::count(&doc, &lexicon);
             link_document(&mut doc, &mut counts, &links);
-            doc.open_names.retain(|o| links.get(&o.word).is_none());
+            // Words left open share no sentence with anyone once the corpus is counted.
+            doc.open_names.clear();
             doc.candidates.retain(|(w, _)| links.get(w).is_none());
             // The tables' counts of the document are those of its linked mentions.
             let mut fresh = crate::stages::aggregate::count(&doc, &lexicon);
@@ -599,7 +606,6 @@ mod tests {
                 first_name,
                 mentions: documents,
                 documents,
-                ..OpenTotal::default()
             };
             totals.open.insert(word.into(), t);
         }
