@@ -1,16 +1,18 @@
 //! Surnames linked across the corpus: a one-word name that its article leaves undecided
 //! (`Yeltsin`, in an article that never gives the full name) is the person whom the run's
-//! other articles name in full (`Boris Yeltsin`), when exactly one person of the corpus has
-//! that surname and no organisation or place of the corpus bears the name.
+//! other articles name in full (`Boris Yeltsin`), when that person is the only one of the
+//! corpus with that surname, or by far the best known, and no organisation or place of the
+//! corpus bears the name.
 //!
 //! Each document keeps its undecided words ([`crate::model::OpenName`]) and counts them
-//! ([`OpenCount`]: mentions, and the entities and other open words that share a sentence with
-//! them); the totals fold those counts like any other ([`OpenTotal`]). When every document is
-//! counted, [`SurnameLinks::of`] decides from the totals alone which words link to whom, so a
-//! run, shards and their merge, and an incremental run decide alike; then the links are
-//! folded into the totals ([`Totals::link_surnames`]) and written into each document's rows
-//! ([`link_document`]). A document never counts the linked person already: its open words
-//! leave out every surname of its own people.
+//! ([`OpenCount`]); in co-occurring pairs a word stands in as an id of its own
+//! ([`open_id`]). The totals fold those counts like any other ([`OpenTotal`]). When every
+//! document is counted, [`SurnameLinks::of`] decides from the totals alone which words link
+//! to whom, so a run, shards and their merge, and an incremental run decide alike; then the
+//! links are folded into the totals ([`Totals::link_surnames`]) and the pairs
+//! ([`link_pairs`]), and written into each document's rows ([`link_document`]). A document
+//! never counts the linked person already: its open words leave out every surname of its own
+//! people.
 
 use std::collections::BTreeMap;
 
