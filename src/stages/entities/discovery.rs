@@ -519,8 +519,9 @@ impl<'a> Scan<'a> {
                     || (rules.words.particles.contains(w)
                         && (next_is_name || particles_then_name))
                     || (bare_initial && next_is_name));
+            let before = self.word(j - 1);
             let person_over_place =
-                self.soft_place(j) && rules.first_names.contains(self.word(j - 1));
+                self.soft_place(j) && (rules.first_names.contains(before) || initial(before));
             if part_of_name || person_over_place {
                 j += 1;
             } else {
@@ -1381,6 +1382,16 @@ impl<'a> Scan<'a> {
     }
 }
 
+/// A first name's initial with its full stop (`D.` of `D. Cork`); not the compass points'
+/// (`S. Korea`, `N. Ireland`).
+fn initial(word: &str) -> bool {
+    let mut chars = word.chars();
+    matches!(
+        (chars.next(), chars.next(), chars.next()),
+        (Some(c), Some('.'), None) if c.is_ascii_uppercase() && !matches!(c, 'N' | 'S' | 'E' | 'W')
+    )
+}
+
 /// An acronym: two to six capital letters, maybe with full stops (`PUK`, `U.N.`).
 /// `word` with its first letter in lower case (`Actress` -> `actress`).
 fn lowercase_first(word: &str) -> String {
@@ -1850,6 +1861,17 @@ mod tests {
         let text = "Jordan Henderson scored. He flew to Jordan.";
         let got = found(text, Kind::Figure);
         assert_eq!(got[0].1, "Jordan Henderson");
+        assert_eq!(found(text, Kind::Place).len(), 1);
+    }
+
+    #[test]
+    fn an_initial_takes_a_place_after_it_as_surname_but_a_compass_point_does_not() {
+        // `Sweden` is a place of the test lexicon.
+        let text = "The catch was taken by K. Sweden on Monday.";
+        let figures: Vec<String> = found(text, Kind::Figure).into_iter().map(|f| f.1).collect();
+        assert_eq!(figures, ["K. Sweden"]);
+        let text = "Exports to S. Sweden rose on Monday.";
+        assert!(found(text, Kind::Figure).is_empty());
         assert_eq!(found(text, Kind::Place).len(), 1);
     }
 
