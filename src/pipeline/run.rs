@@ -163,44 +163,23 @@ fn read_and_analyse(
         bytes: 0,
         time: Duration::ZERO,
     };
-    // When surnames are linked, the rows of `mentions` and `doc_entities` wait for the whole
-    // corpus: the documents are parked and those tables written in a second pass; the
-    // others are written as documents come. Shards leave the linking to their merge, and
-    // keep what it needs.
-    let park = settings.links_surnames() && settings.shard.is_none();
-    let mut open_rows = match settings.shard {
-        Some(_) if settings.links_surnames() => Some(OpenRowsWriter::create(dir)?),
-        _ => None,
-    };
-    let mut spill = park.then(|| Spill::create(dir)).transpose()?;
-    let set = if park {
-        TableSet::Unlinked
-    } else {
-        TableSet::All
-    };
+    let mut linking = Linking::start(settings, dir)?;
+    let set = linking.tables_as_documents_come();
     let tables = DocumentTables::create(dir, settings.format, settings.batch_size, set)?;
     let (written, skipped) = with_reader(settings, (walk, dir), |batches| {
         with_group_writer(tables, &settings.lexicon, settings.batch_size, |writer| {
             let mut sink = Sink {
                 writer,
-                open_rows: open_rows.as_mut(),
-                spill: spill.as_mut(),
+                open_rows: linking.open_rows.as_mut(),
+                spill: linking.spill.as_mut(),
             };
             analyse_batches(batches, analyser, &mut folder, &mut sink, &progress)?;
             writer.finish()?;
             Ok(writer.documents)
         })
     })?;
-    if let Some(rows) = open_rows {
-        rows.finish()?;
-    }
     let (mut tables, documents) = written;
-    let mut links = SurnameLinks::default();
-    if let Some(spill) = spill {
-        let linked;
-        (linked, links) = write_linked(settings, dir, spill.finish()?, &folder.totals)?;
-        tables.absorb(linked);
-    }
+    let links = linking.finish(settings, dir, &mut tables, &folder.totals)?;
     progress.finish();
     let mentions = tables.mentions_written;
     debug_assert_eq!(documents, tables.documents_written);
@@ -234,6 +213,55 @@ fn read_and_analyse(
         aggregate_time,
         reused: analyser.reused,
     })
+}
+
+/// What linking surnames across the corpus needs of a run: when surnames are linked, the
+/// rows of `mentions` and `doc_entities` wait for the whole corpus, so the documents are
+/// parked and those tables written in a second pass (the others are written as documents
+/// come); a shard leaves the linking to its merge and records each document's open words.
+struct Linking {
+    open_rows: Option<OpenRowsWriter>,
+    spill: Option<Spill>,
+}
+
+impl Linking {
+    fn start(settings: &Settings, dir: &Path) -> Result<Linking> {
+        let links = settings.links_surnames();
+        let shard = settings.shard.is_some();
+        Ok(Linking {
+            open_rows: (links && shard)
+                .then(|| OpenRowsWriter::create(dir))
+                .transpose()?,
+            spill: (links && !shard).then(|| Spill::create(dir)).transpose()?,
+        })
+    }
+
+    /// The per-document tables written in the first pass.
+    fn tables_as_documents_come(&self) -> TableSet {
+        match self.spill {
+            Some(_) => TableSet::Unlinked,
+            None => TableSet::All,
+        }
+    }
+
+    /// Ends the first pass: writes the second pass's tables into `tables`; returns the links.
+    fn finish(
+        self,
+        settings: &Settings,
+        dir: &Path,
+        tables: &mut DocumentTables,
+        totals: &Totals,
+    ) -> Result<SurnameLinks> {
+        if let Some(rows) = self.open_rows {
+            rows.finish()?;
+        }
+        let Some(spill) = self.spill else {
+            return Ok(SurnameLinks::default());
+        };
+        let (linked, links) = write_linked(settings, dir, spill.finish()?, totals)?;
+        tables.absorb(linked);
+        Ok(links)
+    }
 }
 
 /// Where the fold hands each analysed document: the table writer, a shard's record of open
