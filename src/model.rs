@@ -190,6 +190,11 @@ pub struct AnalyzedDocument {
     /// ([`crate::stages::aggregate::surnames`]).
     #[serde(default)]
     pub open_names: Vec<OpenName>,
+    /// People named in full here with evidence of a person beyond a reporting verb (a title
+    /// or role, a first name, a nationality): another article may link the same name left
+    /// undecided there to them.
+    #[serde(default)]
+    pub evidenced: Vec<EntityId>,
 }
 
 /// A one-word name left undecided in its document (`Yeltsin` in an article that never gives

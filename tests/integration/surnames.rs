@@ -19,6 +19,10 @@ fn setup(dir: &Path) -> (PathBuf, PathBuf) {
         ("d.txt", "Finance minister Hans Schmidt said taxes would rise. Sales of Windows grew."),
         ("e.txt", "Former chancellor Helmut Schmidt said little. Analyst Matt Windows said nothing."),
         ("f.txt", "The letter of Schmidt reached Paris. The view of Fischler was heard in Paris too."),
+        // A name in full: linked where it stands undecided when another article gives
+        // evidence of a person (a role), not when only a reporting verb did.
+        ("g.txt", "The film stars actor Zorblat Quimby. Xantho Vellur said the film was long."),
+        ("h.txt", "The premiere with Zorblat Quimby and Xantho Vellur opened late."),
     ];
     for (name, text) in articles {
         std::fs::write(input.join(name), text).unwrap();
@@ -87,6 +91,7 @@ fn a_surname_alone_is_the_one_person_of_that_name_in_the_corpus() {
             ("b", "Santer", "Jacques Santer"),
             ("b", "Fischler", "Franz Fischler"),
             ("f", "Fischler", "Franz Fischler"),
+            ("h", "Zorblat Quimby", "Zorblat Quimby"),
         ]
     );
     // The offsets slice the text.

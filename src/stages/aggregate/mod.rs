@@ -51,6 +51,9 @@ pub struct DocCounts {
     /// The document's open words (one-word names left undecided), by word.
     #[serde(default)]
     pub open: Vec<surnames::OpenCount>,
+    /// People named in full with evidence beyond a reporting verb, sorted.
+    #[serde(default)]
+    pub evidenced: Vec<EntityId>,
 }
 
 /// Counts one document.
@@ -132,6 +135,7 @@ pub fn count(doc: &AnalyzedDocument, lexicon: &Lexicon) -> DocCounts {
         discovered: doc.discovered.clone(),
         term_senses: run_lengths(sensed),
         open: surnames::count_open(doc),
+        evidenced: doc.evidenced.clone(),
     }
 }
 
@@ -184,6 +188,9 @@ pub struct Totals {
     /// [`Totals::link_surnames`] links them or leaves them.
     #[serde(default)]
     pub open: HashMap<String, surnames::OpenTotal>,
+    /// People named in full somewhere with evidence beyond a reporting verb.
+    #[serde(default)]
+    pub evidenced: foldhash::HashSet<EntityId>,
 }
 
 /// One part of the corpus in the shape [`Totals::fold`] takes.
@@ -195,6 +202,8 @@ where
     C: Iterator<Item = (&'a str, u64, &'a str)>,
     O: Iterator<Item = (&'a str, std::borrow::Cow<'a, surnames::OpenTotal>)>,
 {
+    /// People named with evidence beyond a reporting verb.
+    pub evidenced: &'a mut dyn Iterator<Item = EntityId>,
     pub entities: E,
     pub term_senses: S,
     pub pairs: P,
@@ -242,6 +251,7 @@ impl Totals {
             }
         }
         self.discovered.extend(part.discovered);
+        self.evidenced.extend(part.evidenced);
         for (word, t) in part.open {
             match self.open.get_mut(word) {
                 Some(total) => total.add(&t),
@@ -259,6 +269,7 @@ impl Totals {
             documents: 1,
         };
         self.fold(Part {
+            evidenced: &mut counts.evidenced.iter().copied(),
             entities: counts.entities.iter().map(|&(id, n)| (id, once(n))),
             term_senses: counts.term_senses.iter().map(|&(key, n)| (key, once(n))),
             pairs: counts.pairs.iter().map(|&(pair, sentences)| {
@@ -286,6 +297,7 @@ impl Totals {
     /// Adds another set of totals (from another shard).
     pub fn merge(&mut self, other: &Totals) {
         self.fold(Part {
+            evidenced: &mut other.evidenced.iter().copied(),
             entities: other.entities.iter().map(|(&id, &t)| (id, t)),
             term_senses: other.term_senses.iter().map(|(&key, &t)| (key, t)),
             pairs: other.pairs.iter().map(|(&pair, &t)| (pair, t)),

@@ -169,18 +169,10 @@ impl Discoverer for FigureDiscovery {
         scan.acronyms(&mut state);
         scan.places_that_are_surnames(&mut state);
         findings.candidates.append(&mut state.candidates);
-        findings.undecided.extend(
-            state
-                .undecided
-                .iter()
-                .filter(|_| self.link_surnames)
-                .filter(|&&t| self.may_be_surname(scan.word(t)))
-                .map(|&t| {
-                    let (token, word) = (scan.tokens[t], scan.word(t));
-                    let first_name = self.first_names.contains(word);
-                    (word.to_string(), token.start, token.end, first_name)
-                }),
-        );
+        if self.link_surnames {
+            scan.keep_undecided(&state, &mut findings.undecided);
+            findings.evidenced.append(&mut state.evidenced);
+        }
         findings.discovered.extend(&state.discovered);
         if state.found.is_empty() {
             return;
@@ -264,6 +256,11 @@ struct ScanState {
     /// One-word runs that nothing decided, by token: a person named in full later in the
     /// document may claim them (`Yeltsin shown on TV` in a headline, `Boris Yeltsin` below).
     undecided: Vec<usize>,
+    /// Longer runs that nothing decided, by first and last token: another article may name
+    /// the person with evidence (`actress Cate Blanchett`).
+    undecided_runs: Vec<(usize, usize)>,
+    /// People named in full with evidence beyond a reporting verb.
+    evidenced: Vec<EntityId>,
 }
 
 /// The evidence around a run of name words `first..end` (`start` includes leading titles).
@@ -743,9 +740,15 @@ impl<'a> Scan<'a> {
             None
         };
         let Some((entity, method)) = chosen else {
+            if last > first {
+                state.undecided_runs.push((first, last));
+            }
             self.candidate(first, last, state);
             return;
         };
+        if last > first && (e.titled || e.named || e.of_country || e.parenthesised) {
+            state.evidenced.push(entity);
+        }
         self.take_run(first, last, (entity, method), state);
     }
 
@@ -1300,6 +1303,34 @@ impl<'a> Scan<'a> {
             }
         };
         state.found.push(self.mention(start, end, entity, method));
+    }
+
+    /// Adds the runs that nothing decided to `undecided` as `(name, start, end, first
+    /// name)`, for linking across the corpus: one-word runs that may be a surname, and
+    /// longer runs of name words.
+    fn keep_undecided(&self, state: &ScanState, undecided: &mut Vec<(String, usize, usize, bool)>) {
+        let rules = self.rules;
+        for &t in &state.undecided {
+            let word = self.word(t);
+            if rules.may_be_surname(word) {
+                let first_name = rules.first_names.contains(word);
+                undecided.push((
+                    word.to_string(),
+                    self.tokens[t].start,
+                    self.tokens[t].end,
+                    first_name,
+                ));
+            }
+        }
+        // A run of common words only is more often a thing (`Associated Press`, `Radio Five
+        // Live`) than a person.
+        for &(first, last) in &state.undecided_runs {
+            let words = || (first..=last).map(|t| self.word(t));
+            if words().all(|w| rules.name_like(w)) && !words().all(|w| rules.common_word(w)) {
+                let (start, end) = (self.tokens[first].start, self.tokens[last].end);
+                undecided.push((self.text[start..end].to_string(), start, end, false));
+            }
+        }
     }
 
     /// A one-word run that nothing decided is the person whose surname it is, when the

@@ -37,8 +37,10 @@ pub struct Findings {
     /// Places that name a team or an organisation here (`St. Louis` of `St. Louis
     /// Cardinals`): no discoverer takes a person's name across them.
     pub team_places: Vec<TeamPlace>,
-    /// One-word names left undecided, by token: each `(word, start, end, first name)`.
+    /// Names left undecided: each `(name, start, end, first name)`.
     pub undecided: Vec<(String, usize, usize, bool)>,
+    /// People named in full with evidence beyond a reporting verb.
+    pub evidenced: Vec<EntityId>,
 }
 
 /// A place's name used for something else in a document.
@@ -210,8 +212,13 @@ impl EntityMatcher {
             findings.mentions.iter().map(|m| m.entity).collect();
         findings.discovered.retain(|id| used.contains(&id));
         let open_names = open_names(&doc, &findings, lexicon);
+        let mut evidenced = std::mem::take(&mut findings.evidenced);
+        evidenced.retain(|id| used.contains(id));
+        evidenced.sort_unstable();
+        evidenced.dedup();
         AnalyzedDocument {
             open_names,
+            evidenced,
             n_sentences: doc.sentences.len() as u32,
             n_tokens: doc.tokens.len() as u32,
             doc: doc.doc,
@@ -331,22 +338,26 @@ impl EntityMatcher {
 /// Whether the words around `text[start..end]` make it a place: a preposition of place
 /// before it (`in Longyearbyen`), a dateline (`MAHALA, Bosnia 1996-08-31`, `PARIS -`), or a
 /// region or country after a comma (`Arbil, Iraq`).
-/// The one-word names that discovery left undecided and that nothing found later took, grouped
-/// by word in order of first occurrence; a word that ends the name of a person mentioned in
-/// the document is left out (that person would have claimed it), as are ALL-CAPS words
-/// (results lines, acronyms). So a person that the corpus links such a word to is never
-/// already counted in the document.
+/// The names that discovery left undecided (one word, or a run of name words) and that
+/// nothing found later took, grouped by name in order of first occurrence; a name that is,
+/// or whose word ends, the name of a person mentioned in the document is left out, as are
+/// ALL-CAPS words (results lines, acronyms). So a person that the corpus links such a name
+/// to is never already counted in the document.
 fn open_names(doc: &TokenizedDocument, findings: &Findings, lexicon: &Lexicon) -> Vec<OpenName> {
     if findings.undecided.is_empty() {
         return Vec::new();
     }
     let names = crate::lexicon::Names::new(lexicon, &findings.discovered);
-    let surnames: foldhash::HashSet<&str> = findings
+    let people: foldhash::HashSet<&str> = findings
         .mentions
         .iter()
         .map(|m| names.entity(m.entity))
         .filter(|e| e.kind == Kind::Figure)
-        .filter_map(|e| e.name.rsplit(' ').next())
+        .map(|e| e.name.as_str())
+        .collect();
+    let surnames: foldhash::HashSet<&str> = people
+        .iter()
+        .filter_map(|name| name.rsplit(' ').next())
         .collect();
     let mut open: Vec<OpenName> = Vec::new();
     for (word, start, end, first_name) in &findings.undecided {
@@ -363,7 +374,8 @@ fn open_names(doc: &TokenizedDocument, findings: &Findings, lexicon: &Lexicon) -
             })
             .is_ok();
         let all_caps = !word.chars().any(char::is_lowercase);
-        if taken || all_caps || surnames.contains(word.as_str()) {
+        let named_here = surnames.contains(word.as_str()) || people.contains(word.as_str());
+        if taken || all_caps || named_here {
             continue;
         }
         let span = (doc.sentence_of(*start) as u32, *start, *end);
