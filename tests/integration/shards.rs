@@ -180,6 +180,32 @@ fn merge_refuses_a_shard_with_other_columns() {
 }
 
 #[test]
+fn merge_refuses_a_cut_pairs_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, pipeline) = setup(dir.path());
+    let shard = dir.path().join("a");
+    run(&pipeline, &input, &shard, &["--shard", "0/1"]);
+    let path = shard.join("pairs.bin");
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() > 32);
+    std::fs::write(&path, &bytes[..bytes.len() - 5]).unwrap();
+    let out = newsetl()
+        .arg("merge")
+        .arg(&shard)
+        .arg("--output")
+        .arg(dir.path().join("m"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("pairs.bin: the file ends inside a record"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("m").exists());
+}
+
+#[test]
 fn pairs_and_ids_spilled_to_disk_give_the_same_tables() {
     let dir = tempfile::tempdir().unwrap();
     let (input, pipeline) = setup(dir.path());

@@ -175,6 +175,30 @@ impl RunWriter {
     }
 }
 
+/// Fills `record` from `reader`: `false` at a clean end of the file (nothing left), an
+/// error when the file ends inside the record (a damaged or cut file is never read as a
+/// shorter one).
+pub fn read_record(reader: &mut impl Read, record: &mut [u8], path: &Path) -> Result<bool> {
+    let mut filled = 0;
+    while filled < record.len() {
+        match reader.read(&mut record[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+        }
+    }
+    match filled {
+        0 => Ok(false),
+        n if n == record.len() => Ok(true),
+        n => Err(Error::Usage(format!(
+            "{}: the file ends inside a record ({n} of {} bytes): it is damaged",
+            path.display(),
+            record.len()
+        ))),
+    }
+}
+
 /// Reads a run file back, record by record.
 pub struct RunReader {
     path: PathBuf,
@@ -198,15 +222,10 @@ impl Iterator for RunReader {
 
     fn next(&mut self) -> Option<Result<PairEntry>> {
         let mut record = [0u8; RECORD];
-        match self.reader.read_exact(&mut record) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return None,
-            Err(e) => {
-                return Some(Err(Error::io(
-                    format!("reading {}", self.path.display()),
-                    e,
-                )))
-            }
+        match read_record(&mut self.reader, &mut record, &self.path) {
+            Ok(false) => return None,
+            Ok(true) => {}
+            Err(e) => return Some(Err(e)),
         }
         let v =
             |k: usize| u64::from_le_bytes(record[k * 8..k * 8 + 8].try_into().unwrap_or_default());

@@ -314,7 +314,8 @@ pub struct OpenRow {
 
 /// The file in a shard's output that keeps each document's open words for the merge, which
 /// links them over all shards: [`OPEN_NAMES_FILE`], one bincode entry `(doc_id, rows)` per
-/// document that has open words, in the shard's input order.
+/// document that has open words, in the shard's input order, each after its length (`u64`,
+/// little-endian).
 pub const OPEN_NAMES_FILE: &str = "open_names.bin";
 
 const CONFIG: bincode::config::Configuration = bincode::config::standard();
@@ -358,13 +359,13 @@ impl OpenRowsWriter {
                 end: offsets.at(end) as u64,
             })
             .collect();
-        bincode::serde::encode_into_std_write(
-            (&doc.doc.meta.doc_id, &rows),
-            &mut self.writer,
-            CONFIG,
-        )
-        .map_err(|e| Error::Run(format!("writing {}: {e}", self.path.display())))?;
-        Ok(())
+        let entry = bincode::serde::encode_to_vec((&doc.doc.meta.doc_id, &rows), CONFIG)
+            .map_err(|e| Error::Run(format!("encoding {}: {e}", self.path.display())))?;
+        use std::io::Write;
+        self.writer
+            .write_all(&(entry.len() as u64).to_le_bytes())
+            .and_then(|()| self.writer.write_all(&entry))
+            .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))
     }
 
     /// Flushes the file.
@@ -408,20 +409,17 @@ impl OpenRowsReader {
             self.next = None;
             return Ok(());
         };
-        self.next = match bincode::serde::decode_from_std_read(reader, CONFIG) {
-            Ok(entry) => Some(entry),
-            Err(bincode::error::DecodeError::Io { inner, .. })
-                if inner.kind() == std::io::ErrorKind::UnexpectedEof =>
-            {
-                None
-            }
-            Err(e) => {
-                return Err(Error::Usage(format!(
-                    "{}: damaged open names: {e}",
-                    self.path.display()
-                )))
-            }
-        };
+        let mut length = [0u8; 8];
+        if !super::pairs::read_record(reader, &mut length, &self.path)? {
+            self.next = None;
+            return Ok(());
+        }
+        let mut entry = vec![0u8; u64::from_le_bytes(length) as usize];
+        super::pairs::read_record(reader, &mut entry, &self.path)?;
+        let decoded = bincode::serde::decode_from_slice(&entry, CONFIG).map_err(|e| {
+            Error::Usage(format!("{}: damaged open names: {e}", self.path.display()))
+        })?;
+        self.next = Some(decoded.0);
         Ok(())
     }
 
