@@ -23,7 +23,7 @@ use crate::wordlist::WordLists;
 pub struct FigureDiscovery {
     first_names: HashSet<String>,
     /// Common lowercase words (shared by the clones that threads hold).
-    common_words: std::sync::Arc<HashSet<String>>,
+    common_words: std::sync::Arc<crate::wordlist::SortedWords>,
     words: WordLists,
     /// Whether to keep the one-word names left undecided, for linking across the corpus.
     link_surnames: bool,
@@ -57,8 +57,8 @@ impl FigureDiscovery {
             None => HashSet::default(),
         };
         let common_words = match common_words {
-            Some(path) => read_list(path, "common words")?,
-            None => HashSet::default(),
+            Some(path) => crate::wordlist::SortedWords::load(path)?,
+            None => Default::default(),
         };
         Ok(FigureDiscovery {
             first_names,
