@@ -183,86 +183,64 @@ mod tests {
     }
 }
 
-/// A long list of words (hundreds of thousands) read at every start: the file's text kept
-/// whole with the place of each word, sorted, and searched by halves, which loads about ten
-/// times as fast as hashing every word into a set, for lookups that are rare.
+/// A long list of words (hundreds of thousands) read at every start: kept as a set of the
+/// 64-bit hashes of its words, which loads about three times as fast as a set of the words
+/// (no string is kept) and answers a lookup with one probe.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SortedWords {
-    text: String,
-    /// `(start, end)` of each word in `text`, in the words' order.
-    words: Vec<(u32, u32)>,
+pub struct WordHashes {
+    hashes: HashSet<u64>,
 }
 
-impl SortedWords {
+impl WordHashes {
     /// Reads a list: one word a line, blank lines and `#` comments skipped.
-    pub fn load(path: &Path) -> Result<SortedWords> {
+    pub fn load(path: &Path) -> Result<WordHashes> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::config(path, format!("cannot read word list: {e}")))?;
-        Ok(SortedWords::parse(text))
+        Ok(WordHashes::parse(&text))
     }
 
-    /// The words of `text` (see [`SortedWords::load`]), sorted unless they come sorted.
-    pub fn parse(text: String) -> SortedWords {
-        let mut words = Vec::new();
-        let mut start = 0;
-        for line in text.split_inclusive('\n') {
-            let word = line.trim();
-            if !word.is_empty() && !word.starts_with('#') {
-                let at = start + (word.as_ptr() as usize - line.as_ptr() as usize);
-                words.push((at as u32, (at + word.len()) as u32));
-            }
-            start += line.len();
-        }
-        let mut list = SortedWords { text, words };
-        let word = |w: &(u32, u32)| &list.text[w.0 as usize..w.1 as usize];
-        if !list.words.windows(2).all(|w| word(&w[0]) <= word(&w[1])) {
-            let mut words = std::mem::take(&mut list.words);
-            words.sort_by(|a, b| list.word(a).cmp(list.word(b)));
-            list.words = words;
-        }
-        list
+    /// The words of `text` (see [`WordHashes::load`]).
+    pub fn parse(text: &str) -> WordHashes {
+        let hashes = text
+            .lines()
+            .map(str::trim)
+            .filter(|w| !w.is_empty() && !w.starts_with('#'))
+            .map(|w| xxhash_rust::xxh3::xxh3_64(w.as_bytes()))
+            .collect();
+        WordHashes { hashes }
     }
 
-    fn word(&self, w: &(u32, u32)) -> &str {
-        &self.text[w.0 as usize..w.1 as usize]
-    }
-
-    /// Whether `word` is listed.
+    /// Whether `word` is listed (a 64-bit hash collision aside: about one in 10^13 for a
+    /// list of this size).
     pub fn contains(&self, word: &str) -> bool {
-        self.words
-            .binary_search_by(|w| self.word(w).cmp(word))
-            .is_ok()
+        self.hashes
+            .contains(&xxhash_rust::xxh3::xxh3_64(word.as_bytes()))
     }
 
     /// Number of words.
     pub fn len(&self) -> usize {
-        self.words.len()
+        self.hashes.len()
     }
 
     /// Whether there is none.
     pub fn is_empty(&self) -> bool {
-        self.words.is_empty()
+        self.hashes.is_empty()
     }
 }
 
 #[cfg(test)]
-mod sorted_words_tests {
-    use super::SortedWords;
+mod word_hashes_tests {
+    use super::WordHashes;
 
     #[test]
-    fn finds_listed_words_sorted_or_not() {
-        for text in [
-            "# header\nable\nbaker\n\ncharlie\n",
-            "charlie\n# x\nable\n  baker  \n",
-        ] {
-            let list = SortedWords::parse(text.to_string());
-            assert_eq!(list.len(), 3);
-            for word in ["able", "baker", "charlie"] {
-                assert!(list.contains(word), "{word} in {text:?}");
-            }
-            for word in ["abl", "bakers", "", "# header", "x"] {
-                assert!(!list.contains(word), "{word} in {text:?}");
-            }
+    fn finds_listed_words_only() {
+        let list = WordHashes::parse("# header\ncharlie\nable\n\n  baker  \nable\n");
+        assert_eq!(list.len(), 3);
+        for word in ["able", "baker", "charlie"] {
+            assert!(list.contains(word), "{word}");
+        }
+        for word in ["abl", "bakers", "", "# header", "Able"] {
+            assert!(!list.contains(word), "{word}");
         }
     }
 }

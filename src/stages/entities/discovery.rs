@@ -23,7 +23,7 @@ use crate::wordlist::WordLists;
 pub struct FigureDiscovery {
     first_names: HashSet<String>,
     /// Common lowercase words (shared by the clones that threads hold).
-    common_words: std::sync::Arc<crate::wordlist::SortedWords>,
+    common_words: std::sync::Arc<crate::wordlist::WordHashes>,
     words: WordLists,
     /// Whether to keep the one-word names left undecided, for linking across the corpus.
     link_surnames: bool,
@@ -57,7 +57,7 @@ impl FigureDiscovery {
             None => HashSet::default(),
         };
         let common_words = match common_words {
-            Some(path) => crate::wordlist::SortedWords::load(path)?,
+            Some(path) => crate::wordlist::WordHashes::load(path)?,
             None => Default::default(),
         };
         Ok(FigureDiscovery {
@@ -94,14 +94,12 @@ impl FigureDiscovery {
                 .is_some_and(|stem| known(&format!("{stem}y")))
     }
 
-    /// Whether a one-word name left undecided may be a surname that another article gives
-    /// in full: a name word, neither a common word nor an organisation word (`Plc`).
-    fn may_be_surname(&self, w: &str) -> bool {
+    /// Whether a one-word name word left undecided (`common`: a common word) may be a
+    /// surname that another article gives in full: neither a common word nor an organisation
+    /// word (`Plc`).
+    fn may_be_surname(&self, w: &str, common: bool) -> bool {
         let organization_word = |w: &str| self.words.organization_words.contains(w);
-        self.name_like(w)
-            && !self.common_word(w)
-            && !organization_word(w)
-            && !organization_word(&w.to_lowercase())
+        !common && !organization_word(w) && !organization_word(&w.to_lowercase())
     }
 
     /// A capitalised word that can be part of a name.
@@ -1310,23 +1308,22 @@ impl<'a> Scan<'a> {
     /// longer runs of name words.
     fn keep_undecided(&self, state: &ScanState, undecided: &mut Vec<(String, usize, usize, bool)>) {
         let rules = self.rules;
+        // Each word is looked up once: pages repeat their capitalised words.
+        let mut common: HashMap<&str, bool> = HashMap::default();
+        let mut is_common = |w: &'a str| *common.entry(w).or_insert_with(|| rules.common_word(w));
         for &t in &state.undecided {
             let word = self.word(t);
-            if rules.may_be_surname(word) {
+            if rules.name_like(word) && rules.may_be_surname(word, is_common(word)) {
                 let first_name = rules.first_names.contains(word);
-                undecided.push((
-                    word.to_string(),
-                    self.tokens[t].start,
-                    self.tokens[t].end,
-                    first_name,
-                ));
+                let token = self.tokens[t];
+                undecided.push((word.to_string(), token.start, token.end, first_name));
             }
         }
         // A run of common words only is more often a thing (`Associated Press`, `Radio Five
         // Live`) than a person.
         for &(first, last) in &state.undecided_runs {
             let words = || (first..=last).map(|t| self.word(t));
-            if words().all(|w| rules.name_like(w)) && !words().all(|w| rules.common_word(w)) {
+            if words().all(|w| rules.name_like(w)) && !words().all(&mut is_common) {
                 let (start, end) = (self.tokens[first].start, self.tokens[last].end);
                 undecided.push((self.text[start..end].to_string(), start, end, false));
             }

@@ -360,6 +360,7 @@ fn open_names(doc: &TokenizedDocument, findings: &Findings, lexicon: &Lexicon) -
         .filter_map(|name| name.rsplit(' ').next())
         .collect();
     let mut open: Vec<OpenName> = Vec::new();
+    let mut index: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
     for (word, start, end, first_name) in &findings.undecided {
         let taken = findings
             .mentions
@@ -379,13 +380,16 @@ fn open_names(doc: &TokenizedDocument, findings: &Findings, lexicon: &Lexicon) -
             continue;
         }
         let span = (doc.sentence_of(*start) as u32, *start, *end);
-        match open.iter_mut().find(|o| &o.word == word) {
-            Some(o) => o.spans.push(span),
-            None => open.push(OpenName {
-                word: word.clone(),
-                spans: vec![span],
-                first_name: *first_name,
-            }),
+        match index.get(word.as_str()) {
+            Some(&k) => open[k].spans.push(span),
+            None => {
+                index.insert(word, open.len());
+                open.push(OpenName {
+                    word: word.clone(),
+                    spans: vec![span],
+                    first_name: *first_name,
+                });
+            }
         }
     }
     for o in &mut open {
