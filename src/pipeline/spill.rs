@@ -6,13 +6,12 @@
 //! length-prefixed bincode entry after another.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::sinks::framed;
 use crate::stages::aggregate::{DocCounts, DocResult};
-
-const CONFIG: bincode::config::Configuration = bincode::config::standard();
 
 /// The file documents are parked in, being written.
 pub struct Spill {
@@ -41,19 +40,8 @@ impl Spill {
     /// Parks one document with what its linked tables need: its corpus counts are folded
     /// already, so of its counts only the entities' are kept.
     pub fn push(&mut self, (doc, counts): &DocResult) -> Result<()> {
-        self.entry.clear();
-        bincode::serde::encode_into_std_write((doc, &counts.entities), &mut self.entry, CONFIG)
-            .map_err(|e| {
-                Error::Run(format!(
-                    "encoding a document for {}: {e}",
-                    self.path.display()
-                ))
-            })?;
-        let length = self.entry.len() as u64;
-        self.writer
-            .write_all(&length.to_le_bytes())
-            .and_then(|()| self.writer.write_all(&self.entry))
-            .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))?;
+        let entry = (doc, &counts.entities);
+        framed::write_entry(&mut self.writer, &entry, &mut self.entry, &self.path)?;
         self.documents += 1;
         Ok(())
     }
@@ -96,28 +84,19 @@ impl Iterator for Parked {
 }
 
 impl Parked {
-    /// Reads the next entry: its length, then its bytes, decoded from memory.
+    /// Reads the next entry: the document and its entities' counts.
     fn read_entry(&mut self) -> Result<DocResult> {
-        let damaged =
-            |e: &dyn std::fmt::Display| Error::Run(format!("reading {}: {e}", self.path.display()));
-        let mut length = [0u8; 8];
-        self.reader
-            .read_exact(&mut length)
-            .map_err(|e| damaged(&e))?;
-        self.entry.resize(u64::from_le_bytes(length) as usize, 0);
-        self.reader
-            .read_exact(&mut self.entry)
-            .map_err(|e| damaged(&e))?;
-        let parked: std::result::Result<((_, _), usize), _> =
-            bincode::serde::decode_from_slice(&self.entry, CONFIG);
-        parked
-            .map(|((doc, entities), _)| {
-                let counts = DocCounts {
-                    entities,
-                    ..DocCounts::default()
-                };
-                (doc, counts)
-            })
-            .map_err(|e| damaged(&e))
+        let parked = framed::read_entry(&mut self.reader, &mut self.entry, &self.path)?;
+        let (doc, entities) = parked.ok_or_else(|| {
+            Error::Run(format!(
+                "{}: fewer documents than parked",
+                self.path.display()
+            ))
+        })?;
+        let counts = DocCounts {
+            entities,
+            ..DocCounts::default()
+        };
+        Ok((doc, counts))
     }
 }

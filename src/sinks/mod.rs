@@ -5,6 +5,7 @@
 
 #[cfg(feature = "tables")]
 pub mod csv;
+pub mod framed;
 pub mod manifest;
 #[cfg(feature = "tables")]
 pub mod parquet;

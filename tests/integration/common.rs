@@ -98,3 +98,39 @@ pub fn assert_same_tables(a: &Path, b: &Path) {
     }
     assert_eq!(compared, 20, "10 tables in 2 formats");
 }
+
+/// Runs `pipeline` on `input` into `out` with `extra` arguments, asserting success.
+pub fn run_pipeline(pipeline: &Path, input: &Path, out: &Path, extra: &[&str]) {
+    succeed(
+        newsetl()
+            .arg("run")
+            .arg(pipeline)
+            .arg("--input")
+            .arg(input)
+            .arg("--output")
+            .arg(out)
+            .arg("-q")
+            .args(extra),
+    );
+}
+
+/// Runs `pipeline` on `input` as `n` shards under `base`, merges them and returns the merged
+/// output directory.
+pub fn shards_merged(pipeline: &Path, input: &Path, base: &Path, n: usize) -> PathBuf {
+    let shards: Vec<PathBuf> = (0..n)
+        .map(|k| {
+            let out = base.join(format!("shards-{n}/{k}"));
+            run_pipeline(pipeline, input, &out, &["--shard", &format!("{k}/{n}")]);
+            out
+        })
+        .collect();
+    let merged = base.join(format!("merged-{n}"));
+    succeed(
+        newsetl()
+            .arg("merge")
+            .args(&shards)
+            .arg("--output")
+            .arg(&merged),
+    );
+    merged
+}

@@ -2,7 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{assert_same_tables, default_pipeline_text, newsetl, root, succeed};
+use crate::common::{
+    assert_same_tables, default_pipeline_text, newsetl, root, run_pipeline as run, shards_merged,
+    succeed,
+};
 
 /// A corpus with documents, rejects and multi-record files, and a pipeline with small batches
 /// (3 documents) so that merging must cut batches and row groups exactly as a run does.
@@ -56,20 +59,6 @@ fn row_groups(path: &Path) -> usize {
     use polars::prelude::*;
     let mut reader = ParquetReader::new(std::fs::File::open(path).unwrap());
     reader.get_metadata().unwrap().row_groups.len()
-}
-
-fn run(pipeline: &Path, input: &Path, out: &Path, extra: &[&str]) {
-    succeed(
-        newsetl()
-            .arg("run")
-            .arg(pipeline)
-            .arg("--input")
-            .arg(input)
-            .arg("--output")
-            .arg(out)
-            .arg("-q")
-            .args(extra),
-    );
 }
 
 #[test]
@@ -240,20 +229,6 @@ fn pairs_and_ids_spilled_to_disk_give_the_same_tables() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 
     // Shards that spill, merged: the same again.
-    let shards: Vec<PathBuf> = (0..3)
-        .map(|k| {
-            let out = dir.path().join(format!("part-{k}"));
-            run(&small, &input, &out, &["--shard", &format!("{k}/3")]);
-            out
-        })
-        .collect();
-    let merged = dir.path().join("merged");
-    succeed(
-        newsetl()
-            .arg("merge")
-            .args(&shards)
-            .arg("--output")
-            .arg(&merged),
-    );
+    let merged = shards_merged(&small, &input, dir.path(), 3);
     assert_same_tables(&single, &merged);
 }

@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{assert_same_tables, default_pipeline_text, newsetl, read_csv, succeed};
+use crate::common::{
+    assert_same_tables, default_pipeline_text, read_csv, run_pipeline as run, shards_merged,
+};
 
 /// Articles where `Fischler` and `Santer` stand alone in one article and in full in another
 /// (one of each twice, to cross shards), `Schmidt` alone while two Schmidts are named in full,
@@ -41,20 +43,6 @@ fn setup(dir: &Path) -> (PathBuf, PathBuf) {
         );
     std::fs::write(&pipeline, text).unwrap();
     (input, pipeline)
-}
-
-fn run(pipeline: &Path, input: &Path, out: &Path, extra: &[&str]) {
-    succeed(
-        newsetl()
-            .arg("run")
-            .arg(pipeline)
-            .arg("--input")
-            .arg(input)
-            .arg("--output")
-            .arg(out)
-            .args(["-q", "--format", "both"])
-            .args(extra),
-    );
 }
 
 fn row<'a>(
@@ -158,21 +146,7 @@ fn shards_and_incremental_runs_link_as_one_run() {
     let single = dir.path().join("single");
     run(&pipeline, &input, &single, &[]);
     for n in [2, 3] {
-        let shards: Vec<PathBuf> = (0..n)
-            .map(|k| {
-                let out = dir.path().join(format!("shards-{n}/{k}"));
-                run(&pipeline, &input, &out, &["--shard", &format!("{k}/{n}")]);
-                out
-            })
-            .collect();
-        let merged = dir.path().join(format!("merged-{n}"));
-        succeed(
-            newsetl()
-                .arg("merge")
-                .args(&shards)
-                .arg("--output")
-                .arg(&merged),
-        );
+        let merged = shards_merged(&pipeline, &input, dir.path(), n);
         assert_same_tables(&single, &merged);
     }
 

@@ -10,7 +10,7 @@
 
 use std::collections::BinaryHeap;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use foldhash::HashMap;
@@ -18,6 +18,7 @@ use foldhash::HashMap;
 use super::PairTotal;
 use crate::error::{Error, Result};
 use crate::lexicon::EntityId;
+use crate::sinks::framed::read_record;
 
 /// A pair and its totals.
 pub type PairEntry = ((EntityId, EntityId), PairTotal);
@@ -172,30 +173,6 @@ impl RunWriter {
         self.writer
             .flush()
             .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))
-    }
-}
-
-/// Fills `record` from `reader`: `false` at a clean end of the file (nothing left), an
-/// error when the file ends inside the record (a damaged or cut file is never read as a
-/// shorter one).
-pub fn read_record(reader: &mut impl Read, record: &mut [u8], path: &Path) -> Result<bool> {
-    let mut filled = 0;
-    while filled < record.len() {
-        match reader.read(&mut record[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
-        }
-    }
-    match filled {
-        0 => Ok(false),
-        n if n == record.len() => Ok(true),
-        n => Err(Error::Usage(format!(
-            "{}: the file ends inside a record ({n} of {} bytes): it is damaged",
-            path.display(),
-            record.len()
-        ))),
     }
 }
 

@@ -24,6 +24,7 @@ use super::{Catalog, DocCounts, PairTotal, Totals};
 use crate::error::{Error, Result};
 use crate::lexicon::{Entity, EntityId, Kind, Method, DISCOVERED};
 use crate::model::{AnalyzedDocument, Mention};
+use crate::sinks::framed;
 
 /// Open words stand in pairs as ids of their own until the corpus links them: bit 62 set and
 /// bit 63 clear, which neither lexicon ids (small) nor discovered ids (bit 63) have.
@@ -318,8 +319,6 @@ pub struct OpenRow {
 /// little-endian).
 pub const OPEN_NAMES_FILE: &str = "open_names.bin";
 
-const CONFIG: bincode::config::Configuration = bincode::config::standard();
-
 /// Writes a shard's [`OPEN_NAMES_FILE`].
 pub struct OpenRowsWriter {
     path: std::path::PathBuf,
@@ -359,13 +358,8 @@ impl OpenRowsWriter {
                 end: offsets.at(end) as u64,
             })
             .collect();
-        let entry = bincode::serde::encode_to_vec((&doc.doc.meta.doc_id, &rows), CONFIG)
-            .map_err(|e| Error::Run(format!("encoding {}: {e}", self.path.display())))?;
-        use std::io::Write;
-        self.writer
-            .write_all(&(entry.len() as u64).to_le_bytes())
-            .and_then(|()| self.writer.write_all(&entry))
-            .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))
+        let entry = (&doc.doc.meta.doc_id, &rows);
+        framed::write_entry(&mut self.writer, &entry, &mut Vec::new(), &self.path)
     }
 
     /// Flushes the file.
@@ -409,17 +403,7 @@ impl OpenRowsReader {
             self.next = None;
             return Ok(());
         };
-        let mut length = [0u8; 8];
-        if !super::pairs::read_record(reader, &mut length, &self.path)? {
-            self.next = None;
-            return Ok(());
-        }
-        let mut entry = vec![0u8; u64::from_le_bytes(length) as usize];
-        super::pairs::read_record(reader, &mut entry, &self.path)?;
-        let decoded = bincode::serde::decode_from_slice(&entry, CONFIG).map_err(|e| {
-            Error::Usage(format!("{}: damaged open names: {e}", self.path.display()))
-        })?;
-        self.next = Some(decoded.0);
+        self.next = framed::read_entry(reader, &mut Vec::new(), &self.path)?;
         Ok(())
     }
 
