@@ -1747,6 +1747,13 @@ mod tests {
     }
 
     #[test]
+    fn jan_is_a_first_name_and_creeds_are_no_names() {
+        let got = figures("Jan Siemerink said that the Nazi Hermann Goering said little.");
+        let names: Vec<&str> = got.iter().map(|g| g.1.as_str()).collect();
+        assert_eq!(names, ["Jan Siemerink", "Hermann Goering"], "{got:?}");
+    }
+
+    #[test]
     fn a_middle_initial_without_a_full_stop_is_part_of_the_name() {
         let got = figures("President George W Bush met Michael J Fox. Bush said so.");
         let names: Vec<&str> = got.iter().map(|g| g.1.as_str()).collect();
