@@ -1655,24 +1655,27 @@ mod tests {
         analyzed.candidates.into_iter().map(|(c, _)| c).collect()
     }
 
-    /// `text` analysed with the shipped word lists and a few first names.
-    fn analyzed(text: &str) -> (crate::model::AnalyzedDocument, Lexicon) {
-        let lex = lexicon();
+    /// Discovery with the shipped word lists and these first names, and the word lists.
+    fn discovery_with(first_names: &[&str]) -> (FigureDiscovery, WordLists) {
         let words = WordLists::load(
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/words"),
         )
         .unwrap();
         let discovery = FigureDiscovery {
-            first_names: [
-                "Andy", "George", "Michael", "Jesper", "Jordan", "Greg", "Nick", "Gloria",
-            ]
-            .map(String::from)
-            .into_iter()
-            .collect(),
+            first_names: first_names.iter().map(|n| n.to_string()).collect(),
             words: words.clone(),
             common_words: Default::default(),
             link_surnames: false,
         };
+        (discovery, words)
+    }
+
+    /// `text` analysed with the shipped word lists and a few first names.
+    fn analyzed(text: &str) -> (crate::model::AnalyzedDocument, Lexicon) {
+        let lex = lexicon();
+        let (discovery, words) = discovery_with(&[
+            "Andy", "George", "Michael", "Jesper", "Jordan", "Greg", "Nick", "Gloria",
+        ]);
         let matcher = EntityMatcher::new(&lex, &words)
             .unwrap()
             .with_discoverer(Box::new(discovery));
@@ -1992,16 +1995,7 @@ mod tests {
         )
         .unwrap();
         let lex = Lexicon::load(&[(path, true)]).unwrap();
-        let words = WordLists::load(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/words"),
-        )
-        .unwrap();
-        let discovery = FigureDiscovery {
-            first_names: HashSet::default(),
-            words: words.clone(),
-            common_words: Default::default(),
-            link_surnames: false,
-        };
+        let (discovery, words) = discovery_with(&[]);
         let matcher = EntityMatcher::new(&lex, &words)
             .unwrap()
             .with_discoverer(Box::new(discovery));
