@@ -16,9 +16,9 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::model::Reject;
+use crate::pipeline::groups::{id_hash, GroupBounds, GroupCutter};
 use crate::pipeline::{write_corpus_tables, CorpusPairs};
 use crate::sinks::manifest::{InputInfo, Manifest, WrittenManifest};
-use crate::sinks::parquet::RowGroupLimits;
 use crate::sinks::staging::Staging;
 use crate::sinks::{Format, TableWriter};
 use crate::stages::aggregate::pairs::{PairEntry, PairRuns, DEFAULT_MAX_PAIRS, PAIRS_FILE};
@@ -165,9 +165,8 @@ fn merge_document_tables(
             .iter()
             .map(|shard| OpenRowsReader::open(shard))
             .collect::<Result<_>>()?;
-        let limits = RowGroupLimits::for_batch(batch_size);
-        // A thirty-second of a row group (2,048 rows at the default batch size) a read.
-        let piece_rows = limits.rows / 32;
+        // 2,048 rows a read at the default batch size: a slice of a row group.
+        let piece_rows = 4 * batch_size.max(1);
         let mut cursors: Vec<TableCursor> = shards
             .iter()
             .map(|shard| {
@@ -175,8 +174,8 @@ fn merge_document_tables(
                 TableCursor::open(&path, &spec.schema(), piece_rows)
             })
             .collect::<Result<_>>()?;
-        let mut writer = TableWriter::create(dir, spec.name, &spec.schema(), format, limits)?;
-        for group in order.docs.chunks(batch_size) {
+        let mut writer = TableWriter::create(dir, spec.name, &spec.schema(), format)?;
+        for group in order.groups(GroupBounds::for_batch(batch_size)) {
             let mut frame: Option<DataFrame> = None;
             for (shard, cursor) in cursors.iter_mut().enumerate() {
                 let ids: HashSet<u128> = group
@@ -259,15 +258,12 @@ struct DocumentOrder {
     docs: Vec<ShardDocument>,
 }
 
-/// A document (its id's hash: 16 bytes, not the id) and the shard that holds it.
+/// A document (its id's hash: 16 bytes, not the id), the shard that holds it and its
+/// tokens (where groups end depends on them).
 struct ShardDocument {
     shard: u32,
     id: u128,
-}
-
-/// The hash that stands for a doc_id in a merge.
-fn id_hash(doc_id: &str) -> u128 {
-    xxhash_rust::xxh3::xxh3_128(doc_id.as_bytes())
+    tokens: u32,
 }
 
 impl DocumentOrder {
@@ -288,13 +284,17 @@ impl DocumentOrder {
                     "doc_id".into(),
                     "source".into(),
                     "record".into(),
+                    "n_tokens".into(),
                 ]))
                 .finish()
                 .map_err(|e| usage(format!("{}: {e}", path.display())))?;
             let ids = frame.column("doc_id")?.str()?;
             let sources = frame.column("source")?.str()?;
             let records = frame.column("record")?.str()?;
-            for ((id, source), record) in ids.iter().zip(sources.iter()).zip(records.iter()) {
+            let tokens = frame.column("n_tokens")?.cast(&DataType::UInt32)?;
+            let tokens = tokens.u32()?;
+            let rows = ids.iter().zip(sources.iter()).zip(records.iter());
+            for (((id, source), record), tokens) in rows.zip(tokens.iter()) {
                 // `line 12` (JSONL, CSV, TREC) or `record 3` (WARC): the number orders records.
                 let number = record
                     .and_then(|r| r.rsplit(' ').next())
@@ -309,6 +309,7 @@ impl DocumentOrder {
                 let doc = ShardDocument {
                     shard: shard as u32,
                     id: id_hash(id.unwrap_or("")),
+                    tokens: tokens.unwrap_or(0),
                 };
                 keyed.push((source, number, doc));
             }
@@ -322,6 +323,23 @@ impl DocumentOrder {
         Ok(DocumentOrder {
             docs: keyed.into_iter().map(|(_, _, doc)| doc).collect(),
         })
+    }
+
+    /// The documents cut into the groups a single run writes.
+    fn groups(&self, bounds: GroupBounds) -> Vec<&[ShardDocument]> {
+        let mut cutter = GroupCutter::new(bounds);
+        let mut groups = Vec::new();
+        let mut start = 0;
+        for (i, doc) in self.docs.iter().enumerate() {
+            if cutter.push(doc.id, doc.tokens) {
+                groups.push(&self.docs[start..=i]);
+                start = i + 1;
+            }
+        }
+        if start < self.docs.len() {
+            groups.push(&self.docs[start..]);
+        }
+        groups
     }
 }
 

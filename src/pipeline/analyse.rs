@@ -2,13 +2,15 @@
 //! parallel over a batch, with results taken from and added to the incremental cache.
 
 use std::ops::AddAssign;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use tracing::info;
 
-use super::cache;
+use super::cache::{self, DocFacts};
 use super::config::Settings;
+use super::reuse::{self, OldGroups};
 use crate::error::Result;
 use crate::model::Reject;
 use crate::stages::aggregate::{self, DocResult};
@@ -37,23 +39,70 @@ impl AddAssign for StageTimes {
 }
 
 /// What one record became.
-pub type Outcome = std::result::Result<DocResult, Reject>;
+pub type Outcome = std::result::Result<Analysed, Reject>;
 
-/// One record after all per-document stages (or taken from the cache).
+/// A document analysed now, or found in the incremental cache (and not decoded until a
+/// group of documents needs it: [`super::reuse`]).
+pub enum Analysed {
+    Fresh { key: u128, doc: DocResult },
+    Cached(CachedDoc),
+}
+
+/// A document the cache holds: what grouping and the ledger need of it.
+pub struct CachedDoc {
+    pub key: u128,
+    pub doc_id: String,
+    pub source: String,
+    pub facts: DocFacts,
+}
+
+impl Analysed {
+    /// The document's cache key.
+    pub fn key(&self) -> u128 {
+        match self {
+            Analysed::Fresh { key, .. } => *key,
+            Analysed::Cached(c) => c.key,
+        }
+    }
+
+    pub fn doc_id(&self) -> &str {
+        match self {
+            Analysed::Fresh { doc, .. } => &doc.0.doc.meta.doc_id,
+            Analysed::Cached(c) => &c.doc_id,
+        }
+    }
+
+    pub fn source(&self) -> &str {
+        match self {
+            Analysed::Fresh { doc, .. } => &doc.0.doc.meta.source,
+            Analysed::Cached(c) => &c.source,
+        }
+    }
+
+    pub fn facts(&self) -> DocFacts {
+        match self {
+            Analysed::Fresh { doc, .. } => DocFacts::of(doc),
+            Analysed::Cached(c) => c.facts,
+        }
+    }
+}
+
+/// One record after all per-document stages (or found in the cache).
 pub struct Processed {
     outcome: Outcome,
     times: StageTimes,
-    /// The cache key and the encoded entry, in incremental runs.
-    cached: Option<(u128, Vec<u8>)>,
-    reused: bool,
+    /// The encoded entry of a document analysed in an incremental run.
+    encoded: Option<Vec<u8>>,
 }
 
 /// Runs the per-document stages; owns the incremental cache of this run.
 pub struct Analyser<'s> {
     settings: &'s Settings,
     matcher: EntityMatcher,
-    old_cache: Option<cache::OldCache>,
+    old_cache: Option<Arc<cache::OldCache>>,
     new_cache: Option<cache::NewCache>,
+    /// What the caches are valid for.
+    stamp: String,
     /// Documents taken from the cache.
     pub reused: u64,
     pub times: StageTimes,
@@ -73,7 +122,7 @@ impl<'s> Analyser<'s> {
             let old = match cache::OldCache::open(&cache_file, &stamp) {
                 Ok(c) => {
                     info!(documents = c.len(), cache = %cache_file.display(), "incremental: using the cache");
-                    Some(c)
+                    Some(Arc::new(c))
                 }
                 Err(why) => {
                     info!(%why, "incremental: processing everything");
@@ -89,14 +138,42 @@ impl<'s> Analyser<'s> {
             matcher,
             old_cache,
             new_cache,
+            stamp,
             reused: 0,
             times: StageTimes::default(),
         })
     }
 
     /// The previous run's cache, when this run is incremental and it could be used.
-    pub fn old_cache(&self) -> Option<&cache::OldCache> {
+    pub fn old_cache(&self) -> Option<&Arc<cache::OldCache>> {
         self.old_cache.as_ref()
+    }
+
+    /// The previous run's groups and output, when this run may copy from them: incremental,
+    /// with a cache, and no surname linking (whose tables wait for the whole corpus).
+    pub fn old_groups(&self) -> Option<Arc<OldGroups>> {
+        self.old_cache.as_ref()?;
+        if self.settings.links_surnames() {
+            return None;
+        }
+        let path = reuse::groups_path(&self.settings.output);
+        let output = &self.settings.output;
+        match OldGroups::open(&path, &self.stamp, output, self.settings.format) {
+            Ok(groups) => Some(Arc::new(groups)),
+            Err(why) => {
+                info!(%why, "incremental: no group of the previous output is copied");
+                None
+            }
+        }
+    }
+
+    /// The groups file this run writes: incremental runs without surname linking.
+    pub fn group_log(&self) -> Result<Option<reuse::GroupLog>> {
+        if !self.settings.incremental || self.settings.links_surnames() {
+            return Ok(None);
+        }
+        let path = reuse::groups_path(&self.settings.output);
+        reuse::GroupLog::create(&path, &self.stamp).map(Some)
     }
 
     /// Runs the per-document stages on a batch in parallel (only reads the analyser, so
@@ -114,9 +191,15 @@ impl<'s> Analyser<'s> {
         let mut outcomes = Vec::with_capacity(processed.len());
         for item in processed {
             self.times += item.times;
-            self.reused += u64::from(item.reused);
-            if let (Some(cache), Some((key, bytes))) = (self.new_cache.as_mut(), &item.cached) {
-                cache.add(*key, bytes)?;
+            if let Some(cache) = self.new_cache.as_mut() {
+                match (&item.outcome, &item.encoded, &self.old_cache) {
+                    (Ok(Analysed::Cached(c)), _, Some(old)) => {
+                        self.reused += 1;
+                        cache.copy(old, c.key)?;
+                    }
+                    (Ok(fresh), Some(bytes), _) => cache.add(fresh.key(), fresh.facts(), bytes)?,
+                    _ => {}
+                }
             }
             outcomes.push(item.outcome);
         }
@@ -124,26 +207,28 @@ impl<'s> Analyser<'s> {
     }
 
     fn process_or_reuse(&self, record: RawRecord, key: u128) -> Processed {
-        if let Some(bytes) = self.old_cache.as_ref().and_then(|c| c.get(key)) {
-            if let Some(entry) = cache::decode(&bytes) {
-                return Processed {
-                    outcome: Ok(entry),
-                    times: StageTimes::default(),
-                    cached: Some((key, bytes)),
-                    reused: true,
-                };
-            }
+        if let Some(facts) = self.old_cache.as_ref().and_then(|c| c.facts(key)) {
+            let cached = CachedDoc {
+                key,
+                doc_id: record.doc_id,
+                source: record.source,
+                facts,
+            };
+            return Processed {
+                outcome: Ok(Analysed::Cached(cached)),
+                times: StageTimes::default(),
+                encoded: None,
+            };
         }
         let (outcome, times) = process(record, self.settings, &self.matcher);
-        let cached = match &outcome {
-            Ok(entry) if self.settings.incremental => Some((key, cache::encode(entry))),
+        let encoded = match &outcome {
+            Ok(entry) if self.settings.incremental => Some(cache::encode(entry)),
             _ => None,
         };
         Processed {
-            outcome,
+            outcome: outcome.map(|doc| Analysed::Fresh { key, doc }),
             times,
-            cached,
-            reused: false,
+            encoded,
         }
     }
 
@@ -161,7 +246,7 @@ fn process(
     record: RawRecord,
     settings: &Settings,
     matcher: &EntityMatcher,
-) -> (Outcome, StageTimes) {
+) -> (std::result::Result<DocResult, Reject>, StageTimes) {
     let mut times = StageTimes::default();
     let t = Instant::now();
     let decoded = ingest::decode_record(record, &settings.input.html);

@@ -3,10 +3,11 @@
 //! shape (formats, report, shard).
 //!
 //! It lives beside the output as `.NAME.cache`: a header, then one entry per document
-//! (`key: u128`, `length: u32`, the bincode of the analysed document and its counts). Only an
-//! index (key → offset) is held in memory; entries are read on demand, so memory does not grow
-//! with the corpus. Each incremental run writes a new cache with exactly its documents (so
-//! removed documents are dropped) and swaps it in after the output.
+//! (`key: u128`, `length: u32`, the document's [`DocFacts`], the bincode of the analysed
+//! document and its counts). Only an index (key → offset and facts) is held in memory; entries
+//! are read on demand, so memory does not grow with the corpus. Each incremental run writes a
+//! new cache with exactly its documents (so removed documents are dropped; unchanged ones are
+//! copied without decoding) and swaps it in after the output.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -22,10 +23,38 @@ use crate::stages::aggregate::DocCounts;
 use crate::stages::ingest::{Body, RawRecord};
 
 const MAGIC: &[u8; 8] = b"NEWSETLC";
-const FORMAT_VERSION: u32 = 4;
+const FORMAT_VERSION: u32 = 5;
+/// Bytes before an entry's document: key, length, facts.
+const ENTRY_HEAD: u64 = 16 + 4 + 4 + 8;
 
 /// A cached result: the analysed document and its counts.
 pub type Entry = (AnalyzedDocument, DocCounts);
+
+/// What a run needs to know of a cached document without decoding it: where groups end and
+/// how many bytes of text it adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocFacts {
+    pub n_tokens: u32,
+    pub text_bytes: u64,
+}
+
+impl DocFacts {
+    /// The facts of an analysed document.
+    pub fn of(entry: &Entry) -> Self {
+        DocFacts {
+            n_tokens: entry.0.n_tokens,
+            text_bytes: entry.0.doc.text.len() as u64,
+        }
+    }
+}
+
+/// Where a cached entry is: its document's offset and length, and its facts.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    offset: u64,
+    length: u32,
+    facts: DocFacts,
+}
 
 /// The key of a record: a 128-bit hash of everything that ingest read for it.
 pub fn record_key(record: &RawRecord) -> u128 {
@@ -77,7 +106,8 @@ pub fn cache_path(output: &Path) -> PathBuf {
 /// The cache of the previous run, for reading.
 pub struct OldCache {
     file: File,
-    index: HashMap<u128, (u64, u32)>,
+    path: PathBuf,
+    index: HashMap<u128, Place>,
 }
 
 impl OldCache {
@@ -110,14 +140,32 @@ impl OldCache {
                 Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
                 Err(e) => return Err(e.to_string()),
             }
-            let len = read_u32(&mut reader)?;
-            index.insert(u128::from_le_bytes(key), (offset + 20, len));
+            let length = read_u32(&mut reader)?;
+            let n_tokens = read_u32(&mut reader)?;
+            let mut text_bytes = [0u8; 8];
             reader
-                .seek(SeekFrom::Current(len as i64))
+                .read_exact(&mut text_bytes)
                 .map_err(|e| e.to_string())?;
-            offset += 20 + len as u64;
+            let facts = DocFacts {
+                n_tokens,
+                text_bytes: u64::from_le_bytes(text_bytes),
+            };
+            let place = Place {
+                offset: offset + ENTRY_HEAD,
+                length,
+                facts,
+            };
+            index.insert(u128::from_le_bytes(key), place);
+            reader
+                .seek(SeekFrom::Current(length as i64))
+                .map_err(|e| e.to_string())?;
+            offset += ENTRY_HEAD + length as u64;
         }
-        Ok(OldCache { file, index })
+        Ok(OldCache {
+            file,
+            path: path.to_path_buf(),
+            index,
+        })
     }
 
     /// Number of cached documents.
@@ -135,12 +183,28 @@ impl OldCache {
         self.index.contains_key(&key)
     }
 
+    /// The facts of the document cached under `key`.
+    pub fn facts(&self, key: u128) -> Option<DocFacts> {
+        self.index.get(&key).map(|p| p.facts)
+    }
+
     /// The encoded entry for `key`, if cached and readable.
     pub fn get(&self, key: u128) -> Option<Vec<u8>> {
-        let &(offset, len) = self.index.get(&key)?;
-        let mut bytes = vec![0u8; len as usize];
-        self.file.read_exact_at(&mut bytes, offset).ok()?;
+        let place = self.index.get(&key)?;
+        let mut bytes = vec![0u8; place.length as usize];
+        self.file.read_exact_at(&mut bytes, place.offset).ok()?;
         Some(bytes)
+    }
+
+    /// The entry cached under `key`, decoded; an error names the cache when it cannot be
+    /// read (it was there when the run started).
+    pub fn entry(&self, key: u128) -> Result<Entry> {
+        self.get(key).and_then(|bytes| decode(&bytes)).ok_or_else(|| {
+            Error::Run(format!(
+                "{}: the cached document {key:032x} cannot be read: remove the cache and run again",
+                self.path.display()
+            ))
+        })
     }
 }
 
@@ -168,6 +232,9 @@ pub struct NewCache {
     writer: Option<BufWriter<File>>,
     temporary: PathBuf,
     path: PathBuf,
+    /// Entries of the old cache to copy next, as one byte range of it, and that cache.
+    copying: Option<std::ops::Range<u64>>,
+    source: Option<File>,
 }
 
 impl NewCache {
@@ -192,24 +259,77 @@ impl NewCache {
             writer: Some(writer),
             temporary,
             path: path.to_path_buf(),
+            copying: None,
+            source: None,
         })
     }
 
     /// Appends one encoded entry.
-    pub fn add(&mut self, key: u128, encoded: &[u8]) -> Result<()> {
+    pub fn add(&mut self, key: u128, facts: DocFacts, encoded: &[u8]) -> Result<()> {
+        self.flush_copy()?;
         let io = |e| Error::io(format!("writing {}", self.temporary.display()), e);
         let Some(writer) = self.writer.as_mut() else {
             return Ok(());
         };
-        writer.write_all(&key.to_le_bytes()).map_err(io)?;
-        writer
-            .write_all(&(encoded.len() as u32).to_le_bytes())
-            .map_err(io)?;
+        let head = [
+            key.to_le_bytes().as_slice(),
+            &(encoded.len() as u32).to_le_bytes(),
+            &facts.n_tokens.to_le_bytes(),
+            &facts.text_bytes.to_le_bytes(),
+        ]
+        .concat();
+        writer.write_all(&head).map_err(io)?;
         writer.write_all(encoded).map_err(io)
+    }
+
+    /// Appends the entry that `old` holds for `key`, copied as bytes (entries next to each
+    /// other in the old cache are copied in one go).
+    pub fn copy(&mut self, old: &OldCache, key: u128) -> Result<()> {
+        let Some(place) = old.index.get(&key) else {
+            return Err(Error::Run(format!("{key:032x} is not cached")));
+        };
+        let range = place.offset - ENTRY_HEAD..place.offset + u64::from(place.length);
+        match &mut self.copying {
+            Some(pending) if pending.end == range.start => pending.end = range.end,
+            _ => {
+                self.flush_copy()?;
+                if self.source.is_none() {
+                    let clone = old.file.try_clone();
+                    let io = |e| Error::io(format!("reading {}", old.path.display()), e);
+                    self.source = Some(clone.map_err(io)?);
+                }
+                self.copying = Some(range);
+            }
+        }
+        Ok(())
+    }
+
+    /// Copies the pending range of the old cache.
+    fn flush_copy(&mut self) -> Result<()> {
+        let (Some(range), Some(source), Some(writer)) = (
+            self.copying.take(),
+            self.source.as_mut(),
+            self.writer.as_mut(),
+        ) else {
+            return Ok(());
+        };
+        let length = range.end - range.start;
+        let copied = source
+            .seek(SeekFrom::Start(range.start))
+            .and_then(|_| std::io::copy(&mut source.take(length), writer));
+        match copied {
+            Ok(n) if n == length => Ok(()),
+            Ok(n) => Err(Error::Run(format!(
+                "{}: the old cache ended after {n} of {length} bytes",
+                self.temporary.display()
+            ))),
+            Err(e) => Err(Error::io(format!("writing {}", self.temporary.display()), e)),
+        }
     }
 
     /// Replaces the previous cache with this one.
     pub fn commit(mut self) -> Result<()> {
+        self.flush_copy()?;
         let (temporary, path) = (self.temporary.clone(), self.path.clone());
         let Some(writer) = self.writer.take() else {
             return Ok(());

@@ -6,9 +6,13 @@ mod analyse;
 pub mod cache;
 pub mod config;
 #[cfg(feature = "tables")]
+pub mod groups;
+#[cfg(feature = "tables")]
 mod progress;
 #[cfg(feature = "tables")]
 mod reader;
+#[cfg(feature = "tables")]
+mod reuse;
 #[cfg(feature = "tables")]
 mod run;
 #[cfg(feature = "tables")]

@@ -13,18 +13,22 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tracing::{debug, info, warn};
 
-use super::analyse::{Analyser, Outcome, StageTimes};
-use super::cache;
+use super::analyse::{Analysed, Analyser, Outcome, StageTimes};
+use super::cache::{self, OldCache};
 use super::config::Settings;
+use super::groups::{id_hash, GroupBounds, GroupCutter};
 use super::progress::Progress;
 use super::reader::{Ledger, ReadBatch, Reader, Skipped};
+use super::reuse::{self, FinishedGroups, OldGroups};
 use super::spill::{Parked, Spill};
 use super::writer::{
-    with_group_writer, write_corpus_tables, CorpusPairs, DocumentTables, GroupWriter, TableSet,
+    with_group_writer, write_corpus_tables, CorpusPairs, DocumentTables, GroupJob, GroupWriter,
+    TableSet,
 };
 use crate::error::{Error, Result};
 use crate::sinks::manifest::{
@@ -61,7 +65,7 @@ pub fn run(settings: &Settings) -> Result<RunSummary> {
 }
 
 /// What reading and analysing every document produced.
-struct Analysed {
+struct Analysis {
     totals: Totals,
     /// The co-occurring pairs spilled from `totals`.
     pair_runs: PairRuns,
@@ -80,6 +84,8 @@ struct Analysed {
     times: StageTimes,
     aggregate_time: Duration,
     reused: u64,
+    /// The groups file written, kept once the output is.
+    groups: Option<FinishedGroups>,
 }
 
 fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
@@ -119,6 +125,9 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
     }
     staging.commit()?;
     log_cache_use(settings, &analyser, &analysed);
+    if let Some(groups) = analysed.groups.take() {
+        groups.commit()?;
+    }
     analyser.commit_cache()?;
     let rejects = analysed.ledger.rejects.len() as u64;
     info!(
@@ -154,28 +163,36 @@ fn read_and_analyse(
     walk: ingest::Walk,
     dir: &Path,
     analyser: &mut Analyser,
-) -> Result<Analysed> {
+) -> Result<Analysis> {
     let progress = Progress::new(settings);
+    let log = analyser.group_log()?;
     let mut folder = Folder {
         ledger: Ledger::new(dir)?,
         totals: Totals::default(),
         pair_runs: PairRuns::new(dir, settings.max_pairs_in_memory),
         bytes: 0,
         time: Duration::ZERO,
+        grouper: Grouper::new(settings),
+        reuse: Reuse {
+            cache: analyser.old_cache().cloned(),
+            groups: analyser.old_groups(),
+            logged: log.is_some(),
+        },
     };
     let mut linking = Linking::start(settings, dir)?;
     let set = linking.tables_as_documents_come();
-    let tables = DocumentTables::create(dir, settings.format, settings.batch_size, set)?;
+    let tables = DocumentTables::create(dir, settings.format, set)?
+        .with_groups(folder.reuse.groups.clone(), log);
     let (written, skipped) = with_reader(settings, (walk, dir), |batches| {
-        with_group_writer(tables, &settings.lexicon, settings.batch_size, |writer| {
+        with_group_writer(tables, &settings.lexicon, |writer| {
             let mut sink = Sink {
                 writer,
                 open_rows: linking.open_rows.as_mut(),
                 spill: linking.spill.as_mut(),
             };
             analyse_batches(batches, analyser, &mut folder, &mut sink, &progress)?;
-            writer.finish()?;
-            Ok(writer.documents)
+            folder.finish(&mut sink)?;
+            Ok(sink.writer.documents)
         })
     })?;
     let (mut tables, documents) = written;
@@ -189,16 +206,17 @@ fn read_and_analyse(
         pair_runs,
         bytes,
         time: mut aggregate_time,
+        ..
     } = folder;
     aggregate_time += tables.time;
-    let rows = tables
-        .finish()?
+    let (rows, groups) = tables.finish()?;
+    let rows = rows
         .into_iter()
         .map(|(name, n)| (name.to_string(), n))
         .collect();
     let (skipped_files, skipped_records) = skipped;
     log_skipped(&skipped_files, &skipped_records);
-    Ok(Analysed {
+    Ok(Analysis {
         totals,
         pair_runs,
         links,
@@ -212,6 +230,7 @@ fn read_and_analyse(
         times: analyser.times,
         aggregate_time,
         reused: analyser.reused,
+        groups,
     })
 }
 
@@ -273,14 +292,17 @@ struct Sink<'s, 'w> {
 }
 
 impl Sink<'_, '_> {
-    fn push(&mut self, doc: DocResult) -> Result<()> {
-        if let Some(rows) = self.open_rows.as_mut() {
-            rows.push(&doc.0)?;
+    /// Hands over a group of documents; `logged` as in [`GroupJob::Encode`].
+    fn push(&mut self, docs: Vec<DocResult>, logged: Option<(u128, Vec<u8>)>) -> Result<()> {
+        for doc in &docs {
+            if let Some(rows) = self.open_rows.as_mut() {
+                rows.push(&doc.0)?;
+            }
+            if let Some(spill) = self.spill.as_mut() {
+                spill.push(doc)?;
+            }
         }
-        if let Some(spill) = self.spill.as_mut() {
-            spill.push(&doc)?;
-        }
-        self.writer.push(doc)
+        self.writer.send(GroupJob::Encode { docs, logged })
     }
 }
 
@@ -327,24 +349,31 @@ fn write_linked(
 ) -> Result<(DocumentTables, SurnameLinks)> {
     let links = SurnameLinks::of(totals, &Catalog::of(totals, &settings.lexicon));
     info!(words = links.len(), "surnames linked across the corpus");
-    let set = TableSet::Linked;
-    let tables = DocumentTables::create(dir, settings.format, settings.batch_size, set)?;
-    let (tables, ()) =
-        with_group_writer(tables, &settings.lexicon, settings.batch_size, |writer| {
-            for parked_doc in parked {
-                let (mut doc, mut counts) = parked_doc?;
-                link_document(&mut doc, &mut counts, &links);
-                writer.push((doc, counts))?;
+    let tables = DocumentTables::create(dir, settings.format, TableSet::Linked)?;
+    let (tables, ()) = with_group_writer(tables, &settings.lexicon, |writer| {
+        let mut cutter = GroupCutter::new(GroupBounds::for_batch(settings.batch_size));
+        let mut group = Vec::new();
+        for parked_doc in parked {
+            let (mut doc, mut counts) = parked_doc?;
+            link_document(&mut doc, &mut counts, &links);
+            let ends = cutter.push(id_hash(&doc.doc.meta.doc_id), doc.n_tokens);
+            group.push((doc, counts));
+            if ends {
+                writer.write(std::mem::take(&mut group))?;
             }
-            writer.finish()
-        })?;
+        }
+        if !group.is_empty() {
+            writer.write(group)?;
+        }
+        Ok(())
+    })?;
     Ok((tables, links))
 }
 
 /// Writes the corpus tables of a run, with the surnames it linked; a shard links none and
 /// keeps its corpus counts and its sorted pairs (`pairs.bin`, open words' stand-ins
 /// included) for the merge, which links them.
-fn write_run_corpus_tables(settings: &Settings, dir: &Path, analysed: &mut Analysed) -> Result<()> {
+fn write_run_corpus_tables(settings: &Settings, dir: &Path, analysed: &mut Analysis) -> Result<()> {
     let had_open = !analysed.totals.open.is_empty();
     if settings.shard.is_none() {
         analysed.totals.link_surnames(&analysed.links);
@@ -376,7 +405,7 @@ fn write_run_corpus_tables(settings: &Settings, dir: &Path, analysed: &mut Analy
     Ok(())
 }
 
-/// What the analysed documents add up to, folded in input order.
+/// What the analysed documents add up to, folded in input order, group by group.
 struct Folder {
     ledger: Ledger,
     totals: Totals,
@@ -386,11 +415,47 @@ struct Folder {
     bytes: u64,
     /// Time spent folding.
     time: Duration,
+    grouper: Grouper,
+    reuse: Reuse,
+}
+
+/// What an incremental run takes from the previous one.
+struct Reuse {
+    /// The documents cached, decoded when a group that holds one is written again.
+    cache: Option<Arc<OldCache>>,
+    /// The groups written, copied when a group holds the same documents.
+    groups: Option<Arc<OldGroups>>,
+    /// Whether each group's totals are recorded for the next run.
+    logged: bool,
+}
+
+/// Collects documents until a group ends ([`super::groups`]).
+struct Grouper {
+    cutter: GroupCutter,
+    pending: Vec<Analysed>,
+}
+
+impl Grouper {
+    fn new(settings: &Settings) -> Self {
+        Grouper {
+            cutter: GroupCutter::new(GroupBounds::for_batch(settings.batch_size)),
+            pending: Vec::new(),
+        }
+    }
+
+    /// Adds a document; returns the group it ends.
+    fn push(&mut self, item: Analysed) -> Option<Vec<Analysed>> {
+        let ends = self
+            .cutter
+            .push(id_hash(item.doc_id()), item.facts().n_tokens);
+        self.pending.push(item);
+        ends.then(|| std::mem::take(&mut self.pending))
+    }
 }
 
 impl Folder {
-    /// Records a batch's outcomes in the ledger, adds its documents to the totals and hands
-    /// them to the table writer; `opened` is how many input bytes were read by then.
+    /// Records a batch's outcomes in the ledger and folds every group they end; `opened`
+    /// is how many input bytes were read by then.
     fn fold(
         &mut self,
         outcomes: Vec<Outcome>,
@@ -401,22 +466,72 @@ impl Folder {
         let t = Instant::now();
         for outcome in outcomes {
             match outcome {
-                Ok((doc, counts)) => {
-                    self.bytes += doc.doc.text.len() as u64;
-                    self.ledger.document(&doc.doc.meta.source);
-                    self.totals.add(&counts);
-                    sink.push((doc, counts))?;
+                Ok(item) => {
+                    self.bytes += item.facts().text_bytes;
+                    self.ledger.document(item.source());
+                    if let Some(group) = self.grouper.push(item) {
+                        self.fold_group(group, sink)?;
+                    }
                 }
                 Err(r) => self.ledger.reject(r),
             }
         }
-        self.pair_runs.spill_if_full(&mut self.totals.pairs)?;
         self.time += t.elapsed();
         let rejects = self.ledger.rejects.len();
         debug!(documents = sink.writer.documents, rejects, "batch written");
         progress.update(opened, sink.writer.documents, rejects);
         // Every input but the one being read is complete.
         self.ledger.flush(1)
+    }
+
+    /// Folds the last, unfinished group.
+    fn finish(&mut self, sink: &mut Sink) -> Result<()> {
+        let group = std::mem::take(&mut self.grouper.pending);
+        if !group.is_empty() {
+            self.fold_group(group, sink)?;
+        }
+        Ok(())
+    }
+
+    /// Adds a group to the totals and hands it to the tables: copied from the previous
+    /// output when it wrote the same documents as a group, written otherwise.
+    fn fold_group(&mut self, group: Vec<Analysed>, sink: &mut Sink) -> Result<()> {
+        let key = reuse::group_key(group.iter().map(Analysed::key));
+        let all_cached = group.iter().all(|i| matches!(i, Analysed::Cached(_)));
+        let previous = self.reuse.groups.as_ref().filter(|_| all_cached);
+        if let Some((groups, head)) = previous.and_then(|g| Some((g, g.get(key)?))) {
+            let totals = groups.totals_bytes(key)?;
+            self.totals.merge(&reuse::decode_totals(&totals, "groups file")?);
+            let head = head.clone();
+            sink.writer.send(GroupJob::Copy { head, totals })?;
+        } else {
+            let docs = self.documents_of(group)?;
+            let logged = if self.reuse.logged {
+                let mut part = Totals::default();
+                docs.iter().for_each(|(_, counts)| part.add(counts));
+                self.totals.merge(&part);
+                Some((key, reuse::encode_totals(&part)))
+            } else {
+                docs.iter().for_each(|(_, counts)| self.totals.add(counts));
+                None
+            };
+            sink.push(docs, logged)?;
+        }
+        self.pair_runs.spill_if_full(&mut self.totals.pairs)
+    }
+
+    /// The analysed documents of a group, the cached ones decoded.
+    fn documents_of(&self, group: Vec<Analysed>) -> Result<Vec<DocResult>> {
+        group
+            .into_iter()
+            .map(|item| match item {
+                Analysed::Fresh { doc, .. } => Ok(doc),
+                Analysed::Cached(c) => match &self.reuse.cache {
+                    Some(cache) => cache.entry(c.key),
+                    None => Err(Error::Run("a cached document without a cache".into())),
+                },
+            })
+            .collect()
     }
 }
 
@@ -455,7 +570,7 @@ fn with_reader<R>(
 /// The manifest of a finished run.
 fn run_manifest(
     settings: &Settings,
-    a: &Analysed,
+    a: &Analysis,
     started_at: chrono::DateTime<chrono::Utc>,
     dir: &Path,
 ) -> Manifest {
@@ -537,7 +652,7 @@ fn log_skipped(files: &BTreeMap<String, u64>, records: &BTreeMap<String, u64>) {
     }
 }
 
-fn log_cache_use(settings: &Settings, analyser: &Analyser, a: &Analysed) {
+fn log_cache_use(settings: &Settings, analyser: &Analyser, a: &Analysis) {
     if !settings.incremental {
         return;
     }

@@ -1,14 +1,16 @@
-//! Writing the per-document tables: groups of a fixed number of documents, encoded on a
-//! thread of their own when there are several workers.
+//! Writing the per-document tables: groups of documents ([`super::groups`]), each encoded
+//! as one row group, or copied from the previous output in an incremental run, on a thread of
+//! their own when there are several workers.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::reuse::{FinishedGroups, GroupHead, GroupLog, OldGroups};
 use crate::error::{Error, Result};
 use crate::lexicon::Lexicon;
-use crate::sinks::parquet::RowGroupLimits;
-use crate::sinks::{Format, TableWriter};
+use crate::sinks::{table_files, Format, Placed, TableWriter};
 use crate::stages::aggregate::pairs::PairEntry;
 use crate::stages::aggregate::registry::{Rows, TableSpec, TABLES};
 use crate::stages::aggregate::DocResult;
@@ -41,12 +43,28 @@ impl TableSet {
     }
 }
 
-/// The per-document tables of the registry, written group by group (Parquet row groups
-/// gather groups: [`crate::sinks::parquet`]).
+/// One group for the tables.
+pub enum GroupJob {
+    /// Documents to encode; in an incremental run with the group's key and encoded totals,
+    /// which the groups file records.
+    Encode {
+        docs: Vec<DocResult>,
+        logged: Option<(u128, Vec<u8>)>,
+    },
+    /// A group of the previous run to copy, with its encoded totals.
+    Copy { head: GroupHead, totals: Vec<u8> },
+}
+
+/// The per-document tables of the registry, written group by group, one Parquet row group
+/// each.
 pub struct DocumentTables {
     tables: Vec<DocumentTable>,
     /// Whether `mentions` is one of them.
     counts_mentions: bool,
+    files: Vec<PathBuf>,
+    /// The previous run's groups, to copy; the groups file of this run.
+    previous: Option<Arc<OldGroups>>,
+    log: Option<GroupLog>,
     pub documents_written: u64,
     pub mentions_written: u64,
     /// Time spent building and writing them (on the writer thread).
@@ -54,32 +72,61 @@ pub struct DocumentTables {
 }
 
 impl DocumentTables {
-    /// Creates the files of the per-document tables of `set` in `dir`, written in groups of
-    /// `group_size` documents.
-    pub fn create(dir: &Path, format: Format, group_size: usize, set: TableSet) -> Result<Self> {
+    /// Creates the files of the per-document tables of `set` in `dir`.
+    pub fn create(dir: &Path, format: Format, set: TableSet) -> Result<Self> {
         let mut tables = Vec::new();
-        let limits = RowGroupLimits::for_batch(group_size);
+        let mut files = Vec::new();
         for spec in TABLES {
             if let Rows::PerDocument { build, linked, .. } = spec.rows {
                 if set.contains(linked.is_some()) {
                     let schema = spec.schema();
-                    let writer = TableWriter::create(dir, spec.name, &schema, format, limits)?;
+                    let writer = TableWriter::create(dir, spec.name, &schema, format)?;
                     tables.push((spec, build, writer));
+                    files.extend(table_files(dir, spec.name, format));
                 }
             }
         }
         Ok(DocumentTables {
             counts_mentions: tables.iter().any(|t| t.0.name == "mentions"),
             tables,
+            files,
+            previous: None,
+            log: None,
             documents_written: 0,
             mentions_written: 0,
             time: Duration::ZERO,
         })
     }
 
-    /// Writes one group of documents to every table.
-    pub fn write(&mut self, group: &[DocResult], lexicon: &Lexicon) -> Result<()> {
+    /// Copies groups from `previous` when asked to, and records the groups written in `log`.
+    pub fn with_groups(mut self, previous: Option<Arc<OldGroups>>, log: Option<GroupLog>) -> Self {
+        (self.previous, self.log) = (previous, log);
+        self
+    }
+
+    /// Writes one group to every table.
+    pub fn take(&mut self, job: GroupJob, lexicon: &Lexicon) -> Result<()> {
         let t = Instant::now();
+        match job {
+            GroupJob::Encode { docs, logged } => {
+                let places = self.write(&docs, lexicon)?;
+                if let (Some(log), Some((key, totals))) = (self.log.as_mut(), logged) {
+                    let head = GroupHead::new(key, docs.len() as u64, places);
+                    log.add(head, &totals)?;
+                }
+            }
+            GroupJob::Copy { head, totals } => {
+                let places = self.copy(&head)?;
+                if let Some(log) = self.log.as_mut() {
+                    log.add(GroupHead::new(head.key, head.documents, places), &totals)?;
+                }
+            }
+        }
+        self.time += t.elapsed();
+        Ok(())
+    }
+
+    fn write(&mut self, group: &[DocResult], lexicon: &Lexicon) -> Result<Vec<(String, Placed)>> {
         self.documents_written += group.len() as u64;
         if self.counts_mentions {
             self.mentions_written += group
@@ -87,15 +134,39 @@ impl DocumentTables {
                 .map(|(d, _)| d.mentions.len() as u64)
                 .sum::<u64>();
         }
+        let mut places = Vec::with_capacity(self.tables.len());
         for (spec, build, writer) in &mut self.tables {
             let mut frame = build(group, lexicon).map_err(|e| Error::Table {
                 table: spec.name.to_string(),
                 message: e.to_string(),
             })?;
-            writer.write(&mut frame)?;
+            places.push((spec.name.to_string(), writer.write(&mut frame)?));
         }
-        self.time += t.elapsed();
-        Ok(())
+        Ok(places)
+    }
+
+    /// Copies a group of the previous run into every table.
+    fn copy(&mut self, head: &GroupHead) -> Result<Vec<(String, Placed)>> {
+        let previous = self
+            .previous
+            .clone()
+            .ok_or_else(|| Error::Run("no previous output to copy from".into()))?;
+        self.documents_written += head.documents;
+        if self.counts_mentions {
+            self.mentions_written += head.mentions;
+        }
+        let mut places = Vec::with_capacity(self.tables.len());
+        for (spec, _, writer) in &mut self.tables {
+            let from = head
+                .places
+                .iter()
+                .find(|(name, _)| name == spec.name)
+                .map(|(_, placed)| *placed)
+                .ok_or_else(|| Error::Run(format!("the group has no rows for {}", spec.name)))?;
+            let placed = writer.copy(previous.table(spec.name)?, from)?;
+            places.push((spec.name.to_string(), placed));
+        }
+        Ok(places)
     }
 
     /// Takes over the tables of a second pass over the same documents (those of the other
@@ -107,56 +178,46 @@ impl DocumentTables {
         self.time += second.time;
     }
 
-    /// Finishes the files; returns each table's name and row count.
-    pub fn finish(self) -> Result<Vec<(&'static str, u64)>> {
-        self.tables
+    /// Finishes the files; returns each table's name and row count, and the groups file
+    /// written, if any.
+    pub fn finish(self) -> Result<(Vec<(&'static str, u64)>, Option<FinishedGroups>)> {
+        let rows = self
+            .tables
             .into_iter()
             .map(|(spec, _, writer)| Ok((spec.name, writer.finish()?)))
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        let groups = self.log.map(|log| log.finish(&self.files)).transpose()?;
+        Ok((rows, groups))
     }
 }
 
-/// Collects analysed documents into groups of `group_size` documents, so that the files
-/// depend only on the documents (not on how reading was batched) and shards merge into the
-/// same bytes, and hands each group to the tables, inline or on the writer thread.
+/// Hands groups to the tables, inline or on the writer thread.
 pub struct GroupWriter<'a> {
-    group_size: usize,
-    pending: Vec<DocResult>,
     inline: Option<&'a mut DocumentTables>,
-    to_writer: Option<SyncSender<Vec<DocResult>>>,
+    to_writer: Option<SyncSender<GroupJob>>,
     lexicon: &'a Lexicon,
     /// Documents handed to the tables so far.
     pub documents: u64,
 }
 
 impl GroupWriter<'_> {
-    /// Adds one document; writes a group when one is full.
-    pub fn push(&mut self, doc: DocResult) -> Result<()> {
-        self.pending.push(doc);
-        if self.pending.len() >= self.group_size {
-            self.write_group()?;
-        }
-        Ok(())
+    /// Writes a group of documents.
+    pub fn write(&mut self, docs: Vec<DocResult>) -> Result<()> {
+        self.send(GroupJob::Encode { docs, logged: None })
     }
 
-    /// Writes what is left as a last, smaller group.
-    pub fn finish(&mut self) -> Result<()> {
-        while !self.pending.is_empty() {
-            self.write_group()?;
-        }
-        Ok(())
-    }
-
-    fn write_group(&mut self) -> Result<()> {
-        let take = self.pending.len().min(self.group_size);
-        let group: Vec<DocResult> = self.pending.drain(..take).collect();
-        self.documents += group.len() as u64;
+    /// Hands over one group.
+    pub fn send(&mut self, job: GroupJob) -> Result<()> {
+        self.documents += match &job {
+            GroupJob::Encode { docs, .. } => docs.len() as u64,
+            GroupJob::Copy { head, .. } => head.documents,
+        };
         if let Some(tables) = self.inline.as_mut() {
-            tables.write(&group, self.lexicon)
+            tables.take(job, self.lexicon)
         } else if let Some(sender) = &self.to_writer {
             // A closed channel means the writer stopped on an error, which joining it reports.
             sender
-                .send(group)
+                .send(job)
                 .map_err(|_| Error::Run("the table writer stopped".into()))
         } else {
             Ok(())
@@ -170,27 +231,25 @@ impl GroupWriter<'_> {
 pub fn with_group_writer<R>(
     mut tables: DocumentTables,
     lexicon: &Lexicon,
-    group_size: usize,
     produce: impl FnOnce(&mut GroupWriter) -> Result<R>,
 ) -> Result<(DocumentTables, R)> {
     let single_thread = rayon::current_num_threads() == 1;
     if single_thread {
-        let mut writer = group_writer(Some(&mut tables), None, lexicon, group_size);
+        let mut writer = group_writer(Some(&mut tables), None, lexicon);
         let result = produce(&mut writer);
-        writer.finish()?;
         drop(writer);
         return Ok((tables, result?));
     }
     std::thread::scope(|scope| {
-        let (sender, groups) = sync_channel::<Vec<DocResult>>(2);
+        let (sender, groups) = sync_channel::<GroupJob>(2);
         let handle = scope.spawn(move || -> Result<DocumentTables> {
             for group in groups {
-                tables.write(&group, lexicon)?;
+                tables.take(group, lexicon)?;
             }
             Ok(tables)
         });
-        let mut writer = group_writer(None, Some(sender), lexicon, group_size);
-        let result = produce(&mut writer).and_then(|r| writer.finish().map(|()| r));
+        let mut writer = group_writer(None, Some(sender), lexicon);
+        let result = produce(&mut writer);
         drop(writer);
         let tables = handle
             .join()
@@ -201,13 +260,10 @@ pub fn with_group_writer<R>(
 
 fn group_writer<'a>(
     inline: Option<&'a mut DocumentTables>,
-    to_writer: Option<SyncSender<Vec<DocResult>>>,
+    to_writer: Option<SyncSender<GroupJob>>,
     lexicon: &'a Lexicon,
-    group_size: usize,
 ) -> GroupWriter<'a> {
     GroupWriter {
-        group_size,
-        pending: Vec::new(),
         inline,
         to_writer,
         lexicon,
@@ -272,8 +328,7 @@ pub fn write_corpus_tables(
 }
 
 fn corpus_table_writer(dir: &Path, spec: &TableSpec, format: Format) -> Result<TableWriter> {
-    let limits = RowGroupLimits::for_batch(1);
-    TableWriter::create(dir, spec.name, &spec.schema(), format, limits)
+    TableWriter::create(dir, spec.name, &spec.schema(), format)
 }
 
 /// Writes the `cooccurrence` table from pairs in pair order: sorted in the table's order
@@ -295,7 +350,7 @@ fn write_pairs_table(
             message: e.to_string(),
         })?;
         frame_rows.clear();
-        writer.write(&mut frame)
+        writer.write(&mut frame).map(|_| ())
     };
     let key = cooccurrence_key(catalog);
     sort_externally(pairs.pairs, key, (dir, pairs.bound), |entry| {

@@ -5,57 +5,36 @@
 //! polars' *oldest* compatibility level (strings become `large_string`) and hand it to
 //! polars-parquet's lower-level [`FileWriter`].
 //!
-//! Batches are gathered into row groups ([`RowGroupLimits`]: 128 rows or 16 KiB of strings a
-//! document of a batch, so 65,536 rows or 8 MiB for batches of 512): the writer keeps every
-//! row group's metadata (statistics, page headers) until the footer, so row groups of one
-//! batch each made memory grow with the corpus (about 140 bytes a document). Where groups
-//! end depends only on the rows written, so a merge writes the same row groups as a run.
+//! Each batch written is one row group: the callers write groups of documents
+//! ([`crate::pipeline::groups`]) or frames of 65,536 rows, large enough that the row groups'
+//! metadata, which the writer keeps until the footer, stays small.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{Cursor, Write};
+use std::os::unix::fs::FileExt;
+use std::path::Path;
 
 use polars::prelude::*;
 use polars_buffer::Buffer;
+use polars_parquet::parquet::metadata::FileMetadata;
+use polars_parquet::parquet::read::{read_metadata, PageReader};
+use polars_parquet::parquet::page::CompressedPage;
 use polars_parquet::write::{
-    get_dtype_encoding, row_group_iter, CompressionOptions, Encoding, FileWriter,
-    StatisticsOptions, Version, WriteOptions,
+    get_dtype_encoding, FallibleStreamingIterator, row_group_iter, CompressionOptions,
+    DynIter, DynStreamingIterator, Encoding, FileWriter, StatisticsOptions, Version,
+    WriteOptions,
 };
-
-/// When a row group is written: once the batches gathered for it hold `rows` rows or
-/// `string_bytes` bytes of string values (article texts make a few rows large).
-#[derive(Debug, Clone, Copy)]
-pub struct RowGroupLimits {
-    pub rows: usize,
-    pub string_bytes: usize,
-}
-
-impl RowGroupLimits {
-    /// The limits for batches of `batch_size` documents: 128 rows and 16 KiB of strings a
-    /// document (65,536 rows or 8 MiB at the default 512), so that a pipeline with small
-    /// batches, as in the tests, has small row groups too.
-    pub fn for_batch(batch_size: usize) -> Self {
-        let documents = batch_size.max(1);
-        RowGroupLimits {
-            rows: 128 * documents,
-            string_bytes: (16 << 10) * documents,
-        }
-    }
-}
 
 /// One Parquet file being written.
 pub struct ParquetTableWriter<W: Write> {
     writer: FileWriter<W>,
     encodings: Buffer<Vec<Encoding>>,
     options: WriteOptions,
-    limits: RowGroupLimits,
-    /// Batches gathered for the next row group, with their rows and string bytes.
-    pending: Vec<DataFrame>,
-    pending_rows: usize,
-    pending_bytes: usize,
 }
 
 impl<W: Write> ParquetTableWriter<W> {
     /// Starts a Parquet file for `schema`.
-    pub fn new(sink: W, schema: &Schema, limits: RowGroupLimits) -> PolarsResult<Self> {
+    pub fn new(sink: W, schema: &Schema) -> PolarsResult<Self> {
         let schema = schema.to_arrow(CompatLevel::oldest());
         let options = WriteOptions {
             statistics: StatisticsOptions::default(),
@@ -72,35 +51,13 @@ impl<W: Write> ParquetTableWriter<W> {
             writer,
             encodings,
             options,
-            limits,
-            pending: Vec::new(),
-            pending_rows: 0,
-            pending_bytes: 0,
         })
     }
 
-    /// Adds `frame` to the next row group, and writes that group once it is large enough.
+    /// Writes `frame` as one row group.
     pub fn write(&mut self, frame: &DataFrame) -> PolarsResult<()> {
-        self.pending_rows += frame.height();
-        self.pending_bytes += string_bytes(frame)?;
-        self.pending.push(frame.clone());
-        if self.pending_rows >= self.limits.rows || self.pending_bytes >= self.limits.string_bytes {
-            self.write_group()?;
-        }
-        Ok(())
-    }
-
-    /// Writes the gathered batches as one row group.
-    fn write_group(&mut self) -> PolarsResult<()> {
-        let mut batches = std::mem::take(&mut self.pending).into_iter();
-        let Some(mut group) = batches.next() else {
-            return Ok(());
-        };
-        for batch in batches {
-            group.vstack_mut_owned(batch)?;
-        }
+        let mut group = frame.clone();
         group.rechunk_mut();
-        (self.pending_rows, self.pending_bytes) = (0, 0);
         for batch in group.iter_chunks(CompatLevel::oldest(), false) {
             let rows = batch.len() as u64;
             let fields = self.writer.parquet_schema().fields().to_vec();
@@ -110,27 +67,83 @@ impl<W: Write> ParquetTableWriter<W> {
         Ok(())
     }
 
+    /// Copies row group `index` of `source` as the next row group, page by page without
+    /// decoding: the pages, their headers and so the file's bytes are those that writing the
+    /// same rows again would give.
+    pub fn copy_row_group(&mut self, source: &ParquetSource, index: usize) -> PolarsResult<()> {
+        let group = source.metadata.row_groups.get(index).ok_or_else(|| {
+            polars_err!(ComputeError: "{}: no row group {index}", source.path.display())
+        })?;
+        let mut columns = Vec::new();
+        for chunk in group.parquet_columns() {
+            let range = chunk.byte_range();
+            let mut bytes = vec![0u8; (range.end - range.start) as usize];
+            source.file.read_exact_at(&mut bytes, range.start)?;
+            let pages = OwnedPages {
+                pages: PageReader::new(Cursor::new(Buffer::from(bytes)), chunk, vec![], usize::MAX),
+                current: None,
+            };
+            columns.push(Ok(DynStreamingIterator::new(pages)));
+        }
+        let rows = group.num_rows() as u64;
+        self.writer.write(rows, DynIter::new(columns.into_iter()))
+    }
+
     /// Writes the last row group and the footer.
     pub fn finish(mut self) -> PolarsResult<()> {
-        self.write_group()?;
         self.writer.end(None)?;
         Ok(())
     }
 }
 
-/// The bytes of the string values of `frame`: what makes a row group large besides its rows.
-fn string_bytes(frame: &DataFrame) -> PolarsResult<usize> {
-    let mut bytes = 0;
-    for column in frame.columns() {
-        if column.dtype() == &DataType::String {
-            bytes += column
-                .str()?
-                .downcast_iter()
-                .map(|a| a.total_bytes_len())
-                .sum::<usize>();
+/// The pages of a column chunk read back, handed to the writer one at a time.
+struct OwnedPages {
+    pages: PageReader,
+    current: Option<CompressedPage>,
+}
+
+impl FallibleStreamingIterator for OwnedPages {
+    type Item = CompressedPage;
+    type Error = PolarsError;
+
+    fn advance(&mut self) -> PolarsResult<()> {
+        self.current = self.pages.next().transpose()?;
+        // Pages read back do not say their rows; a flat column has one value a row.
+        if let Some(CompressedPage::Data(page)) = &mut self.current {
+            page.num_rows = Some(page.num_values());
         }
+        Ok(())
     }
-    Ok(bytes)
+
+    fn get(&self) -> Option<&CompressedPage> {
+        self.current.as_ref()
+    }
+}
+
+/// A Parquet file written before, whose row groups [`ParquetTableWriter::copy_row_group`]
+/// copies.
+pub struct ParquetSource {
+    path: std::path::PathBuf,
+    file: File,
+    metadata: FileMetadata,
+}
+
+impl ParquetSource {
+    /// Opens `path` and reads its footer.
+    pub fn open(path: &Path) -> PolarsResult<Self> {
+        let mut file = File::open(path)?;
+        let metadata = read_metadata(&mut file)?;
+        Ok(ParquetSource {
+            path: path.to_path_buf(),
+            file,
+            metadata,
+        })
+    }
+
+    /// The rows of each row group.
+    pub fn row_group_rows(&self) -> Vec<usize> {
+        self.metadata.row_groups.iter().map(|g| g.num_rows()).collect()
+    }
 }
 
 #[cfg(test)]
@@ -141,8 +154,7 @@ mod tests {
     /// Writes `batches` and returns the file's bytes.
     fn written(batches: &[DataFrame]) -> Vec<u8> {
         let mut sink = Vec::new();
-        let limits = RowGroupLimits::for_batch(512);
-        let mut writer = ParquetTableWriter::new(&mut sink, batches[0].schema(), limits).unwrap();
+        let mut writer = ParquetTableWriter::new(&mut sink, batches[0].schema()).unwrap();
         for batch in batches {
             writer.write(batch).unwrap();
         }
@@ -160,7 +172,8 @@ mod tests {
     fn batch(rows: usize, text: &str) -> DataFrame {
         df!(
             "n" => (0..rows as i64).collect::<Vec<_>>(),
-            "text" => vec![text; rows],
+            "text" => vec![Some(text); rows],
+            "maybe" => (0..rows).map(|i| (i % 3 == 0).then_some("x")).collect::<Vec<_>>(),
         )
         .unwrap()
     }
@@ -170,26 +183,47 @@ mod tests {
     }
 
     #[test]
-    fn batches_are_gathered_into_row_groups_by_rows() {
-        // 5 x 30,000 rows: a group once 65,536 rows are gathered (after 3 batches), then
-        // the last two at the end.
-        let batches: Vec<_> = (0..5).map(|_| batch(30_000, "a")).collect();
+    fn each_batch_is_a_row_group() {
+        let batches: Vec<_> = (0..3).map(|i| batch(1_000 + i, "a")).collect();
         let bytes = written(&batches);
-        assert_eq!(row_groups(&bytes), 2);
+        assert_eq!(row_groups(&bytes), 3);
         let mut all = batches[0].clone();
         for b in &batches[1..] {
             all.vstack_mut(b).unwrap();
         }
-        assert!(read(bytes).equals(&all));
+        assert!(read(bytes).equals_missing(&all));
     }
 
     #[test]
-    fn batches_are_gathered_into_row_groups_by_string_bytes() {
-        // 3 batches of 4 MiB of text in 4 rows each: a group after 2 (8 MiB), then one.
-        let text = "x".repeat(1 << 20);
-        let batches: Vec<_> = (0..3).map(|_| batch(4, &text)).collect();
+    fn copied_row_groups_give_the_bytes_of_writing_the_rows_again() {
+        // Several pages a column chunk (long texts), a dictionary and nulls.
+        let long = "word ".repeat(2_000);
+        let batches = [batch(700, &long), batch(5, "b"), batch(3_000, "c")];
         let bytes = written(&batches);
-        assert_eq!(row_groups(&bytes), 2);
-        assert_eq!(read(bytes).height(), 12);
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old.parquet");
+        std::fs::write(&old, &bytes).unwrap();
+        let source = ParquetSource::open(&old).unwrap();
+        assert_eq!(source.row_group_rows(), vec![700, 5, 3_000]);
+        // A new file: a new batch first, then the old groups 2 and 0 copied, then 1 written.
+        let first = batch(11, "new");
+        let mut sink = Vec::new();
+        let mut writer = ParquetTableWriter::new(&mut sink, first.schema()).unwrap();
+        writer.write(&first).unwrap();
+        writer.copy_row_group(&source, 2).unwrap();
+        writer.copy_row_group(&source, 0).unwrap();
+        writer.write(&batches[1]).unwrap();
+        writer.finish().unwrap();
+        let expected = written(&[first, batches[2].clone(), batches[0].clone(), batches[1].clone()]);
+        assert!(sink == expected, "copied file differs from the written one");
+        assert!(writer_error_names_missing_group(&source));
+    }
+
+    fn writer_error_names_missing_group(source: &ParquetSource) -> bool {
+        let b = batch(1, "x");
+        let mut sink = Vec::new();
+        let mut writer = ParquetTableWriter::new(&mut sink, b.schema()).unwrap();
+        let error = writer.copy_row_group(source, 9).unwrap_err().to_string();
+        error.contains("no row group 9") && error.contains("old.parquet")
     }
 }
