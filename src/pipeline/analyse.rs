@@ -129,7 +129,8 @@ impl<'s> Analyser<'s> {
                     None
                 }
             };
-            (old, Some(cache::NewCache::create(&cache_file, &stamp)?))
+            let new = cache::NewCache::create(&cache_file, &stamp, old.as_deref())?;
+            (old, Some(new))
         } else {
             (None, None)
         };
@@ -195,7 +196,7 @@ impl<'s> Analyser<'s> {
                 match (&item.outcome, &item.encoded, &self.old_cache) {
                     (Ok(Analysed::Cached(c)), _, Some(old)) => {
                         self.reused += 1;
-                        cache.copy(old, c.key)?;
+                        cache.keep(old, c.key)?;
                     }
                     (Ok(fresh), Some(bytes), _) => cache.add(fresh.key(), fresh.facts(), bytes)?,
                     _ => {}

@@ -104,7 +104,10 @@ pub fn encode_totals(totals: &Totals) -> Vec<u8> {
 
 /// The path of the groups file for an output directory (beside its cache).
 pub fn groups_path(output: &Path) -> PathBuf {
-    super::cache::cache_path(output).with_extension("groups")
+    let index = super::cache::cache_path(output);
+    let mut name = index.file_name().unwrap_or_default().to_os_string();
+    name.push("-groups");
+    index.with_file_name(name)
 }
 
 /// The groups of the previous run and the tables they were written to.
@@ -236,7 +239,9 @@ pub struct GroupLog {
 impl GroupLog {
     /// Starts the groups file for `path`, valid for `stamp`.
     pub fn create(path: &Path, stamp: &str) -> Result<Self> {
-        let temporary = path.with_extension(format!("groups-new-{}", std::process::id()));
+        let mut name = path.file_name().unwrap_or_default().to_os_string();
+        name.push(format!("-new-{}", std::process::id()));
+        let temporary = path.with_file_name(name);
         let io = |e| Error::io(format!("writing {}", temporary.display()), e);
         let file = File::create(&temporary).map_err(io)?;
         let mut writer = BufWriter::with_capacity(1 << 20, file);

@@ -111,13 +111,16 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
     let dir = staging.path();
     let mut analysed = read_and_analyse(settings, walk, dir, &mut analyser)?;
     let inputs_file = analysed.ledger.finish()?;
+    debug!(seconds = wall.elapsed().as_secs_f64(), "documents read and written");
 
     let t = Instant::now();
     write_run_corpus_tables(settings, dir, &mut analysed)?;
     analysed.aggregate_time += t.elapsed();
+    debug!(seconds = wall.elapsed().as_secs_f64(), "corpus tables written");
 
     let manifest = run_manifest(settings, &analysed, started_at, dir);
     manifest.write(&dir.join("manifest.json"), &inputs_file)?;
+    debug!(seconds = wall.elapsed().as_secs_f64(), "manifest written");
     std::fs::remove_file(&inputs_file)
         .map_err(|e| Error::io(format!("removing {}", inputs_file.display()), e))?;
     if settings.report {
@@ -208,6 +211,11 @@ fn read_and_analyse(
         time: mut aggregate_time,
         ..
     } = folder;
+    debug!(
+        writing = tables.time.as_secs_f64(),
+        folding = aggregate_time.as_secs_f64(),
+        "per-document tables written"
+    );
     aggregate_time += tables.time;
     let (rows, groups) = tables.finish()?;
     let rows = rows

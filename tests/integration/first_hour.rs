@@ -92,6 +92,9 @@ const RUN_FILES: &[&str] = &[
     ".output.staging-123",
     ".output.staging-123.old",
     ".output.cache-new-123",
+    ".output.cache-data-0",
+    ".output.cache-groups",
+    ".output.cache-groups-new-123",
 ];
 
 #[test]

@@ -366,9 +366,16 @@ impl Records {
 /// The running content hash of a file being read: the reader's bytes pass through it, so a
 /// file is read once.
 #[derive(Clone, Default)]
-struct Digest(std::sync::Arc<std::sync::Mutex<(xxhash_rust::xxh3::Xxh3, u64)>>);
+struct Digest(std::sync::Arc<std::sync::Mutex<(xxhash_rust::xxh3::Xxh3, u64, bool)>>);
 
 impl Digest {
+    /// Notes that the reader met the end of the file, so nothing is left to hash.
+    fn ended(&self) {
+        if let Ok(mut state) = self.0.lock() {
+            state.2 = true;
+        }
+    }
+
     fn update(&self, bytes: &[u8]) {
         if let Ok(mut state) = self.0.lock() {
             state.0.update(bytes);
@@ -383,6 +390,18 @@ impl Digest {
     /// Hashes what the reader left of `path` (nothing, usually) and returns the size and hash
     /// of the whole file (`xxh3-128:` and 32 hex digits).
     fn finish(&self, path: &Path) -> std::io::Result<(u64, String)> {
+        if !self.0.lock().is_ok_and(|s| s.2) {
+            self.hash_the_rest(path)?;
+        }
+        let state = self
+            .0
+            .lock()
+            .map_err(|_| std::io::Error::other("hash state poisoned"))?;
+        Ok((state.1, format!("xxh3-128:{:032x}", state.0.digest128())))
+    }
+
+    /// Hashes the bytes of `path` past those the reader read.
+    fn hash_the_rest(&self, path: &Path) -> std::io::Result<()> {
         use std::io::{Seek, SeekFrom};
         let read = self.bytes();
         let mut file = File::open(path)?;
@@ -395,11 +414,7 @@ impl Digest {
             }
             self.update(&buf[..n]);
         }
-        let state = self
-            .0
-            .lock()
-            .map_err(|_| std::io::Error::other("hash state poisoned"))?;
-        Ok((state.1, format!("xxh3-128:{:032x}", state.0.digest128())))
+        Ok(())
     }
 }
 
@@ -413,6 +428,9 @@ impl Read for HashingRead {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.digest.update(&buf[..n]);
+        if n == 0 && !buf.is_empty() {
+            self.digest.ended();
+        }
         Ok(n)
     }
 }
