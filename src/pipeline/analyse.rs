@@ -44,7 +44,7 @@ pub type Outcome = std::result::Result<Analysed, Reject>;
 /// A document analysed now, or found in the incremental cache (and not decoded until a
 /// group of documents needs it: [`super::reuse`]).
 pub enum Analysed {
-    Fresh { key: u128, doc: DocResult },
+    Fresh { key: u128, doc: Box<DocResult> },
     Cached(CachedDoc),
 }
 
@@ -53,6 +53,8 @@ pub struct CachedDoc {
     pub key: u128,
     pub doc_id: String,
     pub source: String,
+    /// Where in its file (`line 3`), empty for a file of one record.
+    pub record: String,
     pub facts: DocFacts,
 }
 
@@ -76,6 +78,17 @@ impl Analysed {
         match self {
             Analysed::Fresh { doc, .. } => &doc.0.doc.meta.source,
             Analysed::Cached(c) => &c.source,
+        }
+    }
+
+    /// The document's doc_id, record and cache key, which a later run remembers of its file.
+    pub fn known_record(&self) -> (String, String, u128) {
+        match self {
+            Analysed::Fresh { key, doc } => {
+                let meta = &doc.0.doc.meta;
+                (meta.doc_id.clone(), meta.record.clone(), *key)
+            }
+            Analysed::Cached(c) => (c.doc_id.clone(), c.record.clone(), c.key),
         }
     }
 
@@ -168,6 +181,29 @@ impl<'s> Analyser<'s> {
         }
     }
 
+    /// The input files the previous run read whole, when this run may take their records
+    /// from the cache without reading them.
+    pub fn known_files(&self) -> Option<Arc<dyn crate::stages::ingest::KnownFiles>> {
+        let cache = self.old_cache.clone()?;
+        let path = cache::files_path(&self.settings.output);
+        match cache::OldFiles::open(&path, &self.stamp, cache) {
+            Ok(files) => Some(Arc::new(files)),
+            Err(why) => {
+                info!(%why, "incremental: every input file is read");
+                None
+            }
+        }
+    }
+
+    /// The list of input files this run writes: incremental runs.
+    pub fn new_files(&self) -> Result<Option<cache::NewFiles>> {
+        if !self.settings.incremental {
+            return Ok(None);
+        }
+        let path = cache::files_path(&self.settings.output);
+        cache::NewFiles::create(&path, &self.stamp).map(Some)
+    }
+
     /// The groups file this run writes: incremental runs without surname linking.
     pub fn group_log(&self) -> Result<Option<reuse::GroupLog>> {
         if !self.settings.incremental || self.settings.links_surnames() {
@@ -213,6 +249,7 @@ impl<'s> Analyser<'s> {
                 key,
                 doc_id: record.doc_id,
                 source: record.source,
+                record: record.record,
                 facts,
             };
             return Processed {
@@ -227,7 +264,10 @@ impl<'s> Analyser<'s> {
             _ => None,
         };
         Processed {
-            outcome: outcome.map(|doc| Analysed::Fresh { key, doc }),
+            outcome: outcome.map(|doc| Analysed::Fresh {
+                key,
+                doc: Box::new(doc),
+            }),
             times,
             encoded,
         }

@@ -9,13 +9,13 @@ use std::path::{Path, PathBuf};
 use tracing::warn;
 use xxhash_rust::xxh3::xxh3_128;
 
-use super::cache;
+use super::cache::{self, NewFiles, MAX_KNOWN_RECORDS};
 use super::config::Settings;
 use super::seen_ids::SeenIds;
 use crate::error::{Error, Result};
 use crate::model::Reject;
 use crate::sinks::manifest::InputInfo;
-use crate::stages::ingest::{self, RawRecord};
+use crate::stages::ingest::{self, FileStamp, KnownFile, KnownFiles, RawRecord};
 
 /// A batch closes at this many bytes of input even when it has fewer records.
 const MAX_BATCH_BYTES: usize = 64 << 20;
@@ -52,11 +52,17 @@ pub enum ReadEvent {
 }
 
 impl<'s> Reader<'s> {
-    /// Starts reading `walk`; ids seen spill into `dir` (the staging directory).
-    pub fn new(settings: &'s Settings, walk: ingest::Walk, dir: &Path) -> Self {
+    /// Starts reading `walk`, taking the records of the files `known` knows from it; ids seen
+    /// spill into `dir` (the staging directory).
+    pub fn new(
+        settings: &'s Settings,
+        walk: ingest::Walk,
+        dir: &Path,
+        known: Option<std::sync::Arc<dyn KnownFiles>>,
+    ) -> Self {
         Reader {
             settings,
-            records: ingest::Records::new(walk, settings.input.clone()),
+            records: ingest::Records::new(walk, settings.input.clone()).with_known(known),
             seen_ids: SeenIds::new(dir, settings.max_ids_in_memory),
             exhausted: false,
         }
@@ -163,6 +169,11 @@ struct InputCounts {
     records: u64,
     documents: u64,
     rejects: u64,
+    /// For the next incremental run: the file's stamp and its documents' doc_id, record and
+    /// cache key (forgotten past [`MAX_KNOWN_RECORDS`]).
+    stamp: Option<FileStamp>,
+    known: Vec<(String, String, u128)>,
+    forget: bool,
 }
 
 /// Where every record went: per-input counts and the rejects.
@@ -179,6 +190,10 @@ pub struct Ledger {
     done_path: PathBuf,
     /// Input files written out so far.
     pub files: u64,
+    /// Input files whose records were taken from the last run instead of read.
+    pub unread: u64,
+    /// The input files read whole, for the next incremental run.
+    known_files: Option<NewFiles>,
 }
 
 impl Ledger {
@@ -194,7 +209,22 @@ impl Ledger {
             done: BufWriter::new(file),
             done_path,
             files: 0,
+            unread: 0,
+            known_files: None,
         })
+    }
+
+    /// Remembers the files read whole in `files`, for the next incremental run.
+    pub fn remember_files(&mut self, files: Option<NewFiles>) {
+        self.known_files = files;
+    }
+
+    /// Keeps the files remembered (after the output was committed).
+    pub fn commit_files(&mut self) -> Result<()> {
+        match self.known_files.take() {
+            Some(files) => files.commit(),
+            None => Ok(()),
+        }
     }
 
     fn entry(&mut self, source: &str) -> &mut InputCounts {
@@ -220,9 +250,11 @@ impl Ledger {
 
     /// A file that was opened.
     fn opened(&mut self, file: ingest::OpenedFile) {
+        self.unread += u64::from(file.unread);
         let counts = self.entry(&file.source);
         counts.bytes = file.bytes;
         counts.hash = file.hash;
+        counts.stamp = file.stamp;
     }
 
     /// A record that could not become a document.
@@ -234,11 +266,20 @@ impl Ledger {
         self.rejects.push(r);
     }
 
-    /// A record that became a document.
-    pub fn document(&mut self, source: &str) {
+    /// A record that became a document; `record` gives its doc_id, record and cache key,
+    /// when the run remembers files.
+    pub fn document(&mut self, source: &str, record: impl FnOnce() -> (String, String, u128)) {
+        let remember = self.known_files.is_some();
         let counts = self.entry(source);
         counts.records += 1;
         counts.documents += 1;
+        if remember && !counts.forget {
+            counts.known.push(record());
+            if counts.known.len() > MAX_KNOWN_RECORDS {
+                counts.forget = true;
+                counts.known = Vec::new();
+            }
+        }
     }
 
     /// Writes out every input but the last `keep` (whose records may still come).
@@ -247,7 +288,8 @@ impl Ledger {
             let Some(source) = self.open.pop_front() else {
                 break;
             };
-            let c = self.counts.remove(&source).unwrap_or_default();
+            let mut c = self.counts.remove(&source).unwrap_or_default();
+            self.remember(&source, &mut c)?;
             let info = InputInfo {
                 source,
                 bytes: c.bytes,
@@ -262,6 +304,23 @@ impl Ledger {
             self.files += 1;
         }
         Ok(())
+    }
+
+    /// Remembers an input read whole whose every record became a document.
+    fn remember(&mut self, source: &str, c: &mut InputCounts) -> Result<()> {
+        let (Some(files), Some(stamp), Some(hash)) = (&mut self.known_files, c.stamp, &c.hash)
+        else {
+            return Ok(());
+        };
+        if c.forget || c.rejects > 0 {
+            return Ok(());
+        }
+        let file = KnownFile {
+            bytes: c.bytes,
+            hash: hash.clone(),
+            records: std::mem::take(&mut c.known),
+        };
+        files.add(source, &stamp, &file)
     }
 
     /// Writes out every input; returns the file of JSON lines.

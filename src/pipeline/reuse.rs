@@ -224,7 +224,8 @@ fn read_entry(reader: &mut impl Read) -> std::result::Result<(Entry, u64), Strin
     let length = u64::from_le_bytes(length);
     let mut bytes = vec![0u8; length as usize];
     reader.read_exact(&mut bytes).map_err(|e| e.to_string())?;
-    let (entry, _) = bincode::serde::decode_from_slice(&bytes, CONFIG).map_err(|e| e.to_string())?;
+    let (entry, _) =
+        bincode::serde::decode_from_slice(&bytes, CONFIG).map_err(|e| e.to_string())?;
     Ok((entry, length))
 }
 

@@ -38,7 +38,7 @@ use crate::sinks::staging::Staging;
 use crate::stages::aggregate::pairs::{write_run, PairEntry, PairRuns, RunReader, PAIRS_FILE};
 use crate::stages::aggregate::surnames::{link_document, link_pairs, OpenRowsWriter, SurnameLinks};
 use crate::stages::aggregate::{Catalog, CorpusCounts, DocResult, Totals};
-use crate::stages::ingest;
+use crate::stages::ingest::{self, KnownFiles};
 
 /// What a finished run reports to its caller.
 #[derive(Debug, Clone)]
@@ -84,8 +84,10 @@ struct Analysis {
     times: StageTimes,
     aggregate_time: Duration,
     reused: u64,
+    /// Groups copied from the previous output and written anew.
+    groups: (u64, u64),
     /// The groups file written, kept once the output is.
-    groups: Option<FinishedGroups>,
+    groups_file: Option<FinishedGroups>,
 }
 
 fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
@@ -95,7 +97,8 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
     info!(input = %settings.input.path.display(), "reading input");
     let staging = Staging::create(&settings.output)?;
     let mut analyser = Analyser::new(settings)?;
-    if let Some(documents) = nothing_new(settings, &analyser)? {
+    let known = analyser.known_files();
+    if let Some(documents) = nothing_new(settings, &analyser, known.clone())? {
         info!(
             documents,
             "incremental: nothing new to do, every document is unchanged; output left as it was"
@@ -109,14 +112,20 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
         });
     }
     let dir = staging.path();
-    let mut analysed = read_and_analyse(settings, walk, dir, &mut analyser)?;
+    let mut analysed = read_and_analyse(settings, (walk, known), dir, &mut analyser)?;
     let inputs_file = analysed.ledger.finish()?;
-    debug!(seconds = wall.elapsed().as_secs_f64(), "documents read and written");
+    debug!(
+        seconds = wall.elapsed().as_secs_f64(),
+        "documents read and written"
+    );
 
     let t = Instant::now();
     write_run_corpus_tables(settings, dir, &mut analysed)?;
     analysed.aggregate_time += t.elapsed();
-    debug!(seconds = wall.elapsed().as_secs_f64(), "corpus tables written");
+    debug!(
+        seconds = wall.elapsed().as_secs_f64(),
+        "corpus tables written"
+    );
 
     let manifest = run_manifest(settings, &analysed, started_at, dir);
     manifest.write(&dir.join("manifest.json"), &inputs_file)?;
@@ -128,9 +137,10 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
     }
     staging.commit()?;
     log_cache_use(settings, &analyser, &analysed);
-    if let Some(groups) = analysed.groups.take() {
+    if let Some(groups) = analysed.groups_file.take() {
         groups.commit()?;
     }
+    analysed.ledger.commit_files()?;
     analyser.commit_cache()?;
     let rejects = analysed.ledger.rejects.len() as u64;
     info!(
@@ -163,14 +173,16 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
 /// before it is folded and handed to the table writer.
 fn read_and_analyse(
     settings: &Settings,
-    walk: ingest::Walk,
+    (walk, known): (ingest::Walk, Option<Arc<dyn KnownFiles>>),
     dir: &Path,
     analyser: &mut Analyser,
 ) -> Result<Analysis> {
     let progress = Progress::new(settings);
     let log = analyser.group_log()?;
+    let mut ledger = Ledger::new(dir)?;
+    ledger.remember_files(analyser.new_files()?);
     let mut folder = Folder {
-        ledger: Ledger::new(dir)?,
+        ledger,
         totals: Totals::default(),
         pair_runs: PairRuns::new(dir, settings.max_pairs_in_memory),
         bytes: 0,
@@ -181,12 +193,14 @@ fn read_and_analyse(
             groups: analyser.old_groups(),
             logged: log.is_some(),
         },
+        groups_copied: 0,
+        groups_written: 0,
     };
     let mut linking = Linking::start(settings, dir)?;
     let set = linking.tables_as_documents_come();
     let tables = DocumentTables::create(dir, settings.format, set)?
         .with_groups(folder.reuse.groups.clone(), log);
-    let (written, skipped) = with_reader(settings, (walk, dir), |batches| {
+    let (written, skipped) = with_reader(settings, (walk, dir, known), |batches| {
         with_group_writer(tables, &settings.lexicon, |writer| {
             let mut sink = Sink {
                 writer,
@@ -209,6 +223,8 @@ fn read_and_analyse(
         pair_runs,
         bytes,
         time: mut aggregate_time,
+        groups_copied,
+        groups_written,
         ..
     } = folder;
     debug!(
@@ -217,7 +233,7 @@ fn read_and_analyse(
         "per-document tables written"
     );
     aggregate_time += tables.time;
-    let (rows, groups) = tables.finish()?;
+    let (rows, groups_file) = tables.finish()?;
     let rows = rows
         .into_iter()
         .map(|(name, n)| (name.to_string(), n))
@@ -238,7 +254,8 @@ fn read_and_analyse(
         times: analyser.times,
         aggregate_time,
         reused: analyser.reused,
-        groups,
+        groups: (groups_copied, groups_written),
+        groups_file,
     })
 }
 
@@ -425,6 +442,8 @@ struct Folder {
     time: Duration,
     grouper: Grouper,
     reuse: Reuse,
+    groups_copied: u64,
+    groups_written: u64,
 }
 
 /// What an incremental run takes from the previous one.
@@ -476,7 +495,7 @@ impl Folder {
             match outcome {
                 Ok(item) => {
                     self.bytes += item.facts().text_bytes;
-                    self.ledger.document(item.source());
+                    self.ledger.document(item.source(), || item.known_record());
                     if let Some(group) = self.grouper.push(item) {
                         self.fold_group(group, sink)?;
                     }
@@ -509,9 +528,11 @@ impl Folder {
         let previous = self.reuse.groups.as_ref().filter(|_| all_cached);
         if let Some((groups, head)) = previous.and_then(|g| Some((g, g.get(key)?))) {
             let totals = groups.totals_bytes(key)?;
-            self.totals.merge(&reuse::decode_totals(&totals, "groups file")?);
+            self.totals
+                .merge(&reuse::decode_totals(&totals, "groups file")?);
             let head = head.clone();
             sink.writer.send(GroupJob::Copy { head, totals })?;
+            self.groups_copied += 1;
         } else {
             let docs = self.documents_of(group)?;
             let logged = if self.reuse.logged {
@@ -524,6 +545,7 @@ impl Folder {
                 None
             };
             sink.push(docs, logged)?;
+            self.groups_written += 1;
         }
         self.pair_runs.spill_if_full(&mut self.totals.pairs)
     }
@@ -533,7 +555,7 @@ impl Folder {
         group
             .into_iter()
             .map(|item| match item {
-                Analysed::Fresh { doc, .. } => Ok(doc),
+                Analysed::Fresh { doc, .. } => Ok(*doc),
                 Analysed::Cached(c) => match &self.reuse.cache {
                     Some(cache) => cache.entry(c.key),
                     None => Err(Error::Run("a cached document without a cache".into())),
@@ -548,11 +570,11 @@ impl Folder {
 /// core. Returns what `consume` returned and what no reader took.
 fn with_reader<R>(
     settings: &Settings,
-    (walk, dir): (ingest::Walk, &Path),
+    (walk, dir, known): (ingest::Walk, &Path, Option<Arc<dyn KnownFiles>>),
     consume: impl FnOnce(&mut dyn Iterator<Item = ReadBatch>) -> Result<R>,
 ) -> Result<(R, Skipped)> {
     if rayon::current_num_threads() == 1 {
-        let mut reader = Reader::new(settings, walk, dir);
+        let mut reader = Reader::new(settings, walk, dir, known);
         let mut batches = std::iter::from_fn(|| reader.next_batch());
         let result = consume(&mut batches)?;
         return Ok((result, reader.skipped()));
@@ -562,7 +584,7 @@ fn with_reader<R>(
         let reading = std::thread::Builder::new()
             .name("newsetl-read".into())
             .spawn_scoped(scope, || {
-                Reader::new(settings, walk, dir).send_batches(sender)
+                Reader::new(settings, walk, dir, known).send_batches(sender)
             })
             .map_err(|e| Error::io("starting the reader thread".to_string(), e))?;
         let result = consume(&mut batches.iter());
@@ -641,6 +663,9 @@ fn run_manifest(
         cache: settings.incremental.then_some(CacheInfo {
             reused: a.reused,
             processed: a.documents - a.reused,
+            groups_copied: a.groups.0,
+            groups_written: a.groups.1,
+            files_unread: a.ledger.unread,
         }),
     }
 }
@@ -676,6 +701,9 @@ fn log_cache_use(settings: &Settings, analyser: &Analyser, a: &Analysis) {
         info!(
             reused = a.reused,
             processed = a.documents - a.reused,
+            groups_copied = a.groups.0,
+            groups_written = a.groups.1,
+            files_unread = a.ledger.unread,
             "incremental: reused cached documents"
         );
     }
@@ -684,7 +712,11 @@ fn log_cache_use(settings: &Settings, analyser: &Analyser, a: &Analysis) {
 /// In an incremental run whose previous output exists: whether the input is exactly what the
 /// cache holds (same records, none rejected, none removed), in which case the previous output
 /// is already right. Returns the number of documents then.
-fn nothing_new(settings: &Settings, analyser: &Analyser) -> Result<Option<u64>> {
+fn nothing_new(
+    settings: &Settings,
+    analyser: &Analyser,
+    known: Option<Arc<dyn KnownFiles>>,
+) -> Result<Option<u64>> {
     let Some(cache) = analyser.old_cache() else {
         return Ok(None);
     };
@@ -693,7 +725,8 @@ fn nothing_new(settings: &Settings, analyser: &Analyser) -> Result<Option<u64>> 
     }
     let walk = ingest::walk(&settings.input)?;
     let mut seen: HashSet<u128> = HashSet::new();
-    for outcome in ingest::Records::new(walk, settings.input.clone()) {
+    let records = ingest::Records::new(walk, settings.input.clone());
+    for outcome in records.with_known(known) {
         let Ok(record) = outcome else {
             return Ok(None);
         };

@@ -180,7 +180,7 @@ impl DocumentTables {
 
     /// Finishes the files; returns each table's name and row count, and the groups file
     /// written, if any.
-    pub fn finish(self) -> Result<(Vec<(&'static str, u64)>, Option<FinishedGroups>)> {
+    pub fn finish(self) -> Result<(TableRows, Option<FinishedGroups>)> {
         let rows = self
             .tables
             .into_iter()
@@ -190,6 +190,9 @@ impl DocumentTables {
         Ok((rows, groups))
     }
 }
+
+/// Each table's name and the rows written to it.
+pub type TableRows = Vec<(&'static str, u64)>;
 
 /// Hands groups to the tables, inline or on the writer thread.
 pub struct GroupWriter<'a> {
@@ -241,7 +244,7 @@ pub fn with_group_writer<R>(
         return Ok((tables, result?));
     }
     std::thread::scope(|scope| {
-        let (sender, groups) = sync_channel::<GroupJob>(2);
+        let (sender, groups) = sync_channel::<GroupJob>(1);
         let handle = scope.spawn(move || -> Result<DocumentTables> {
             for group in groups {
                 tables.take(group, lexicon)?;
@@ -328,7 +331,7 @@ pub fn write_corpus_tables(
 }
 
 fn corpus_table_writer(dir: &Path, spec: &TableSpec, format: Format) -> Result<TableWriter> {
-    TableWriter::create(dir, spec.name, &spec.schema(), format)
+    Ok(TableWriter::create(dir, spec.name, &spec.schema(), format)?.side_by_side())
 }
 
 /// Writes the `cooccurrence` table from pairs in pair order: sorted in the table's order

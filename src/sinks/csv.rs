@@ -33,19 +33,23 @@ impl<W: Write> CsvTableWriter<W> {
     }
 
     /// Appends rows; returns where their bytes are in the file: `(offset, length)`.
-    pub fn write(&mut self, frame: &mut DataFrame) -> PolarsResult<(u64, u64)> {
+    pub fn write(&mut self, frame: &DataFrame) -> PolarsResult<(u64, u64)> {
         self.buffer.clear();
         CsvWriter::new(&mut self.buffer)
             .include_header(false)
             .n_threads(1)
-            .finish(frame)?;
+            .finish(&mut frame.clone())?;
         self.sink.write_all(&self.buffer)?;
         Ok(self.advance(self.buffer.len() as u64))
     }
 
     /// Appends `length` bytes of rows that `source` holds at `offset` (a CSV file of the
     /// same table, written before); returns where they are in this file.
-    pub fn copy(&mut self, source: &Path, (offset, length): (u64, u64)) -> PolarsResult<(u64, u64)> {
+    pub fn copy(
+        &mut self,
+        source: &Path,
+        (offset, length): (u64, u64),
+    ) -> PolarsResult<(u64, u64)> {
         let mut file = File::open(source)?;
         file.seek(SeekFrom::Start(offset))?;
         let copied = std::io::copy(&mut file.take(length), &mut self.sink)?;

@@ -48,6 +48,15 @@ pub struct CacheInfo {
     pub reused: u64,
     /// Documents processed anew.
     pub processed: u64,
+    /// Groups of documents whose rows were copied from the previous output, and groups
+    /// written anew.
+    #[serde(default)]
+    pub groups_copied: u64,
+    #[serde(default)]
+    pub groups_written: u64,
+    /// Input files unchanged since the previous run (by size, times and inode), not read.
+    #[serde(default)]
+    pub files_unread: u64,
 }
 
 /// The tool that wrote the output.

@@ -17,12 +17,11 @@ use std::path::Path;
 use polars::prelude::*;
 use polars_buffer::Buffer;
 use polars_parquet::parquet::metadata::FileMetadata;
-use polars_parquet::parquet::read::{read_metadata, PageReader};
 use polars_parquet::parquet::page::CompressedPage;
+use polars_parquet::parquet::read::{read_metadata, PageReader};
 use polars_parquet::write::{
-    get_dtype_encoding, FallibleStreamingIterator, row_group_iter, CompressionOptions,
-    DynIter, DynStreamingIterator, Encoding, FileWriter, StatisticsOptions, Version,
-    WriteOptions,
+    get_dtype_encoding, row_group_iter, CompressionOptions, DynIter, DynStreamingIterator,
+    Encoding, FallibleStreamingIterator, FileWriter, StatisticsOptions, Version, WriteOptions,
 };
 
 /// One Parquet file being written.
@@ -37,7 +36,12 @@ impl<W: Write> ParquetTableWriter<W> {
     pub fn new(sink: W, schema: &Schema) -> PolarsResult<Self> {
         let schema = schema.to_arrow(CompatLevel::oldest());
         let options = WriteOptions {
-            statistics: StatisticsOptions::default(),
+            // String statistics cut to 64 bytes, whatever POLARS_* variables say, so that the
+            // bytes of a file do not depend on the environment.
+            statistics: StatisticsOptions {
+                binary_statistics_truncate_length: Some(64),
+                ..StatisticsOptions::default()
+            },
             version: Version::V1,
             compression: CompressionOptions::Zstd(None),
             data_page_size: None,
@@ -71,9 +75,9 @@ impl<W: Write> ParquetTableWriter<W> {
     /// decoding: the pages, their headers and so the file's bytes are those that writing the
     /// same rows again would give.
     pub fn copy_row_group(&mut self, source: &ParquetSource, index: usize) -> PolarsResult<()> {
-        let group = source.metadata.row_groups.get(index).ok_or_else(|| {
-            polars_err!(ComputeError: "{}: no row group {index}", source.path.display())
-        })?;
+        let group = source.metadata.row_groups.get(index).ok_or_else(
+            || polars_err!(ComputeError: "{}: no row group {index}", source.path.display()),
+        )?;
         let mut columns = Vec::new();
         for chunk in group.parquet_columns() {
             let range = chunk.byte_range();
@@ -142,7 +146,11 @@ impl ParquetSource {
 
     /// The rows of each row group.
     pub fn row_group_rows(&self) -> Vec<usize> {
-        self.metadata.row_groups.iter().map(|g| g.num_rows()).collect()
+        self.metadata
+            .row_groups
+            .iter()
+            .map(|g| g.num_rows())
+            .collect()
     }
 }
 
@@ -214,7 +222,12 @@ mod tests {
         writer.copy_row_group(&source, 0).unwrap();
         writer.write(&batches[1]).unwrap();
         writer.finish().unwrap();
-        let expected = written(&[first, batches[2].clone(), batches[0].clone(), batches[1].clone()]);
+        let expected = written(&[
+            first,
+            batches[2].clone(),
+            batches[0].clone(),
+            batches[1].clone(),
+        ]);
         assert!(sink == expected, "copied file differs from the written one");
         assert!(writer_error_names_missing_group(&source));
     }

@@ -50,6 +50,8 @@ pub struct TableWriter {
     csv: Option<csv::CsvTableWriter<BufWriter<File>>>,
     rows: u64,
     row_groups: u32,
+    /// Whether Parquet and CSV are encoded side by side on the worker threads.
+    side_by_side: bool,
 }
 
 impl TableWriter {
@@ -83,7 +85,15 @@ impl TableWriter {
             csv,
             rows: 0,
             row_groups: 0,
+            side_by_side: false,
         })
+    }
+
+    /// Encodes Parquet and CSV side by side on the worker threads (for tables written while
+    /// nothing else runs: the corpus tables at the end of a run).
+    pub fn side_by_side(mut self) -> Self {
+        self.side_by_side = true;
+        self
     }
 
     /// Appends a batch of rows (one Parquet row group); returns where they went.
@@ -94,12 +104,19 @@ impl TableWriter {
         }
         frame.rechunk_mut();
         placed.rows = frame.height() as u64;
-        if let Some(w) = &mut self.parquet {
-            w.write(frame).map_err(|e| self.error(e))?;
-        }
-        if let Some(w) = &mut self.csv {
-            placed.csv = Some(w.write(frame).map_err(|e| self.error(e))?);
-        }
+        let frame = &*frame;
+        let parquet = |w: Option<&mut parquet::ParquetTableWriter<_>>| match w {
+            Some(w) => w.write(frame),
+            None => Ok(()),
+        };
+        let csv = |w: Option<&mut csv::CsvTableWriter<_>>| w.map(|w| w.write(frame)).transpose();
+        let (written, csv_range) = if self.side_by_side {
+            rayon::join(|| parquet(self.parquet.as_mut()), || csv(self.csv.as_mut()))
+        } else {
+            (parquet(self.parquet.as_mut()), csv(self.csv.as_mut()))
+        };
+        written.map_err(|e| self.error(e))?;
+        placed.csv = csv_range.map_err(|e| self.error(e))?;
         Ok(self.placed(placed))
     }
 
@@ -115,7 +132,11 @@ impl TableWriter {
         }
         let missing = || Error::Run(format!("{}: nothing to copy from", self.name));
         if let Some(w) = &mut self.parquet {
-            let (source, group) = previous.parquet.as_ref().zip(from.row_group).ok_or_else(missing)?;
+            let (source, group) = previous
+                .parquet
+                .as_ref()
+                .zip(from.row_group)
+                .ok_or_else(missing)?;
             w.copy_row_group(source, group as usize)
                 .map_err(|e| self.error(e))?;
         }

@@ -105,3 +105,85 @@ fn incremental_runs_equal_full_runs_after_add_change_remove() {
     assert_eq!(m["cache"]["reused"], 0);
     assert_same_tables(&dir.path().join("inc"), &dir.path().join("full"));
 }
+
+/// Writes `n` short articles, each naming people and places, as `d000.txt`...
+fn articles(input: &Path, n: usize) {
+    let people = [
+        "Warren Christopher",
+        "Qian Qichen",
+        "Chris Patten",
+        "Bill Clinton",
+    ];
+    let places = ["PARIS", "BEIJING", "LONDON", "HONG KONG", "WASHINGTON"];
+    std::fs::create_dir_all(input).unwrap();
+    for i in 0..n {
+        let text = format!(
+            "{} - {} met {} on day {i}. {} said talks went well.",
+            places[i % places.len()],
+            people[i % people.len()],
+            people[(i + 1) % people.len()],
+            people[(i + 2) % people.len()],
+        );
+        std::fs::write(input.join(format!("d{i:03}.txt")), text).unwrap();
+    }
+}
+
+#[test]
+fn a_rerun_copies_unchanged_groups_and_does_not_read_unchanged_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    articles(&input, 80);
+    let pipeline = dir.path().join("p.toml");
+    // Groups of 4 documents on average: about 20 groups.
+    let text = default_pipeline_text().replace("batch_size = 512", "batch_size = 2");
+    std::fs::write(&pipeline, text).unwrap();
+    let run = |out: &str, extra: &[&str]| -> serde_json::Value {
+        crate::common::run_pipeline(&pipeline, &input, &dir.path().join(out), extra);
+        let manifest = std::fs::read_to_string(dir.path().join(out).join("manifest.json"));
+        serde_json::from_str(&manifest.unwrap()).unwrap()
+    };
+    // Files changed within two seconds of a run are read again by the next one.
+    std::thread::sleep(std::time::Duration::from_millis(2_100));
+    let first = run("inc", &["--incremental"]);
+    assert_eq!(first["cache"]["groups_copied"], 0);
+    let groups = first["cache"]["groups_written"].as_u64().unwrap();
+    assert!(groups >= 8, "{groups} groups");
+
+    // One article inserted in the middle of the input order, one changed at the end.
+    std::fs::write(
+        input.join("d040a.txt"),
+        "ROME - Lamberto Dini met Chris Patten.",
+    )
+    .unwrap();
+    std::fs::write(
+        input.join("d079.txt"),
+        "TOKYO - Tomiichi Murayama met Bill Clinton.",
+    )
+    .unwrap();
+    let second = run("inc", &["--incremental"]);
+    let cache = &second["cache"];
+    assert_eq!(cache["processed"], 2, "{cache}");
+    assert_eq!(cache["files_unread"], 79, "{cache}");
+    let (copied, written) = (
+        cache["groups_copied"].as_u64().unwrap(),
+        cache["groups_written"].as_u64().unwrap(),
+    );
+    assert!(written <= 4 && copied + 4 >= groups, "{cache}");
+    run("full", &[]);
+    assert_same_tables(&dir.path().join("inc"), &dir.path().join("full"));
+
+    // The previous output edited by hand: nothing is copied from it, the tables are right.
+    std::fs::write(
+        input.join("d080.txt"),
+        "OSLO - Gro Harlem Brundtland spoke.",
+    )
+    .unwrap();
+    let edited = dir.path().join("inc/mentions.csv");
+    let mut csv = std::fs::read(&edited).unwrap();
+    csv.extend_from_slice(b"junk\n");
+    std::fs::write(&edited, csv).unwrap();
+    let third = run("inc", &["--incremental"]);
+    assert_eq!(third["cache"]["groups_copied"], 0, "{}", third["cache"]);
+    run("full", &[]);
+    assert_same_tables(&dir.path().join("inc"), &dir.path().join("full"));
+}

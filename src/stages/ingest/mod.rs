@@ -241,6 +241,9 @@ pub enum Body {
     Decoded(Decoded),
     /// A web page's bytes, its article extracted in parallel later.
     Html(HtmlBody),
+    /// A record of a file unchanged since the last incremental run, not read again: only its
+    /// cache key ([`KnownFiles`]).
+    Cached(u128),
 }
 
 /// A web page as read: its bytes, the charset of its HTTP header and the URL it was fetched
@@ -274,6 +277,7 @@ impl RawRecord {
             Body::Bytes(b) => b.len(),
             Body::Decoded(d) => d.text.len(),
             Body::Html(h) => h.bytes.len(),
+            Body::Cached(_) => 0,
         }
     }
 
@@ -294,8 +298,11 @@ pub type Tally = std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<Stri
 pub struct Records {
     files: Walk,
     current: Option<Box<dyn Iterator<Item = ReadOutcome> + Send>>,
-    /// The file being read, hashed as it is read.
-    hashing: Option<(String, PathBuf, Digest)>,
+    /// The file being read, hashed as it is read, with its stamp and what the tally held
+    /// when it was opened.
+    hashing: Option<(String, PathBuf, Digest, Option<FileStamp>, u64)>,
+    /// Files unchanged since an earlier run, whose records need not be read.
+    known: Option<std::sync::Arc<dyn KnownFiles>>,
     settings: InputSettings,
     /// Bytes (on disk) of the files read to their end, for progress.
     bytes_done: u64,
@@ -312,6 +319,50 @@ pub struct OpenedFile {
     pub bytes: u64,
     /// `xxh3-128:…` of its bytes; `None` for standard input.
     pub hash: Option<String>,
+    /// Its stamp, when it is a file whose records a later run may take from the cache: read
+    /// to its end, with no record skipped as not an article.
+    pub stamp: Option<FileStamp>,
+    /// Whether its records were taken from an earlier run instead of read.
+    pub unread: bool,
+}
+
+/// What says that a file is unchanged: its size, times and inode, as `git` and `make` check
+/// (the change time cannot be set back by hand).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileStamp {
+    pub length: u64,
+    pub modified_ns: i128,
+    pub changed_ns: i128,
+    pub inode: u64,
+}
+
+impl FileStamp {
+    /// The stamp of a file's metadata.
+    pub fn of(meta: &std::fs::Metadata) -> Self {
+        use std::os::unix::fs::MetadataExt;
+        let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
+        FileStamp {
+            length: meta.len(),
+            modified_ns: ns(meta.mtime(), meta.mtime_nsec()),
+            changed_ns: ns(meta.ctime(), meta.ctime_nsec()),
+            inode: meta.ino(),
+        }
+    }
+}
+
+/// A file an earlier run read: its size, hash and records (doc_id, record, cache key).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct KnownFile {
+    pub bytes: u64,
+    pub hash: String,
+    pub records: Vec<(String, String, u128)>,
+}
+
+/// Files an earlier incremental run read, by path and stamp: a file of the same stamp is
+/// taken as read again ([`Body::Cached`] records) without opening it.
+pub trait KnownFiles: Send + Sync {
+    /// What the earlier run read of `source`, if its stamp is `stamp`.
+    fn known(&self, source: &str, stamp: &FileStamp) -> Option<KnownFile>;
 }
 
 impl Records {
@@ -321,6 +372,7 @@ impl Records {
             files,
             current: None,
             hashing: None,
+            known: None,
             settings,
             bytes_done: 0,
             opened: Vec::new(),
@@ -328,16 +380,22 @@ impl Records {
         }
     }
 
+    /// Takes the records of files that `known` knows from it instead of reading them.
+    pub fn with_known(mut self, known: Option<std::sync::Arc<dyn KnownFiles>>) -> Self {
+        self.known = known;
+        self
+    }
+
     /// Bytes of the input read so far (on disk), for progress.
     pub fn bytes_read(&self) -> u64 {
-        let current = self.hashing.as_ref().map_or(0, |(_, _, d)| d.bytes());
+        let current = self.hashing.as_ref().map_or(0, |(_, _, d, _, _)| d.bytes());
         self.bytes_done + current
     }
 
     /// The file just read to its end: its hash covers every byte, also those a reader did
     /// not need (it stopped early); then it is reported as opened.
     fn finish_file(&mut self) {
-        let Some((source, path, digest)) = self.hashing.take() else {
+        let Some((source, path, digest, stamp, tallied)) = self.hashing.take() else {
             return;
         };
         let (bytes, hash) = match digest.finish(&path) {
@@ -345,11 +403,56 @@ impl Records {
             Err(_) => (digest.bytes(), None),
         };
         self.bytes_done += bytes;
+        // A file whose reading skipped records is read again next time, so they are counted.
+        let stamp = stamp.filter(|_| self.tallied() == tallied && hash.is_some());
         self.opened.push(OpenedFile {
             source,
             bytes,
             hash,
+            stamp,
+            unread: false,
         });
+    }
+
+    /// Records skipped as not articles so far.
+    fn tallied(&self) -> u64 {
+        self.tally.lock().map_or(0, |t| t.values().sum())
+    }
+
+    /// Takes `file`'s records from the known files, if it is unchanged; returns whether.
+    fn take_known(&mut self, file: &InputFile) -> bool {
+        let Some(known) = &self.known else {
+            return false;
+        };
+        let Ok(meta) = std::fs::metadata(&file.path) else {
+            return false;
+        };
+        let stamp = FileStamp::of(&meta);
+        let Some(found) = known.known(&file.relative, &stamp) else {
+            return false;
+        };
+        self.bytes_done += found.bytes;
+        self.opened.push(OpenedFile {
+            source: file.relative.clone(),
+            bytes: found.bytes,
+            hash: Some(found.hash),
+            stamp: Some(stamp),
+            unread: true,
+        });
+        let source = file.relative.clone();
+        let records = found.records.into_iter().map(move |(doc_id, record, key)| {
+            Ok(RawRecord {
+                doc_id,
+                source: source.clone(),
+                record,
+                body: Body::Cached(key),
+                title: None,
+                date: None,
+                outlet: None,
+            })
+        });
+        self.current = Some(Box::new(records));
+        true
     }
 
     /// Records read but skipped as not articles, by kind (`warc request`, ...).
@@ -457,18 +560,25 @@ impl Iterator for Records {
                 Ok(file) => file,
                 Err(reject) => return Some(Err(reject)),
             };
+            if file.path != Path::new("-") && self.take_known(&file) {
+                continue;
+            }
             let digest = Digest::default();
+            let tallied = self.tallied();
             match open(&file, &self.settings, &self.tally, &digest) {
-                Ok(records) => {
+                Ok((records, stamp)) => {
                     self.current = Some(records);
                     if file.path == Path::new("-") {
                         self.opened.push(OpenedFile {
                             source: file.relative.clone(),
                             bytes: 0,
                             hash: None,
+                            stamp: None,
+                            unread: false,
                         });
                     } else {
-                        self.hashing = Some((file.relative.clone(), file.path.clone(), digest));
+                        let hashing = (file.relative.clone(), file.path.clone(), digest);
+                        self.hashing = Some((hashing.0, hashing.1, hashing.2, stamp, tallied));
                     }
                 }
                 Err(reject) => {
@@ -482,6 +592,8 @@ impl Iterator for Records {
                         source: file.relative.clone(),
                         bytes,
                         hash,
+                        stamp: None,
+                        unread: false,
                     });
                     return Some(Err(reject));
                 }
@@ -499,27 +611,36 @@ pub fn file_reject(file: &InputFile, reason: impl Into<String>) -> Reject {
     }
 }
 
-/// Opens a file and returns its records.
+/// The records of a file being read.
+type FileRecords = Box<dyn Iterator<Item = ReadOutcome> + Send>;
+
+/// Opens a file and returns its records and its stamp (none for standard input).
 fn open(
     file: &InputFile,
     settings: &InputSettings,
     tally: &Tally,
     digest: &Digest,
-) -> std::result::Result<Box<dyn Iterator<Item = ReadOutcome> + Send>, Reject> {
-    let raw: Box<dyn Read + Send> = if file.path == Path::new("-") {
-        Box::new(std::io::stdin())
-    } else {
-        let f = File::open(&file.path)
-            .map_err(|e| file_reject(file, format!("cannot be read: {e}")))?;
-        if f.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-            return Err(file_reject(file, "cannot be read: is a directory"));
-        }
-        Box::new(HashingRead {
-            inner: f,
-            digest: digest.clone(),
-        })
-    };
-    read_stream(file, raw, settings, tally)
+) -> std::result::Result<(FileRecords, Option<FileStamp>), Reject> {
+    if file.path == Path::new("-") {
+        let records = read_stream(file, Box::new(std::io::stdin()), settings, tally)?;
+        return Ok((records, None));
+    }
+    let f =
+        File::open(&file.path).map_err(|e| file_reject(file, format!("cannot be read: {e}")))?;
+    let meta = f
+        .metadata()
+        .map_err(|e| file_reject(file, format!("cannot be read: {e}")))?;
+    if meta.is_dir() {
+        return Err(file_reject(file, "cannot be read: is a directory"));
+    }
+    let raw = Box::new(HashingRead {
+        inner: f,
+        digest: digest.clone(),
+    });
+    Ok((
+        read_stream(file, raw, settings, tally)?,
+        Some(FileStamp::of(&meta)),
+    ))
 }
 
 /// The records of one input stream: undoes compression, picks the reader by format (from the
@@ -638,6 +759,11 @@ pub fn decode_record(
             page = Some(p);
             d
         }),
+        Body::Cached(_) => Err(
+            "the file was not read again and its cache lacks this record: \
+             remove the cache and run again"
+                .to_string(),
+        ),
     };
     let Decoded {
         text,
