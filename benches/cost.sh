@@ -74,3 +74,4 @@ inc=$(echo "$(date +%s.%N) - $s" | bc)
 "$bin" diff -q "$work/full2" "$work/inc" > /dev/null && same=yes || same=NO
 printf 'full run %.2f s, incremental after one new article %.2f s (%.0f%%), tables equal: %s\n' \
   "$full" "$inc" "$(echo "100 * $inc / $full" | bc -l)" "$same"
+python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["cache"]; print("  cache:", ", ".join(f"{k} {v}" for k, v in c.items()))' "$work/inc/manifest.json"

@@ -163,14 +163,21 @@ impl<'s> Analyser<'s> {
         self.old_cache.as_ref()
     }
 
-    /// The previous run's groups and output, when this run may copy from them: incremental,
-    /// with a cache, and no surname linking (whose tables wait for the whole corpus).
-    pub fn old_groups(&self) -> Option<Arc<OldGroups>> {
+    /// Whether groups are copied and recorded: not in shard runs that link surnames, which
+    /// keep every document's open words for their merge.
+    fn groups_kept(&self) -> bool {
+        self.settings.incremental
+            && !(self.settings.links_surnames() && self.settings.shard.is_some())
+    }
+
+    /// The previous run's groups and output, when this run may copy from them; `linked` for
+    /// the tables of the second pass of a run that links surnames.
+    pub fn old_groups(&self, linked: bool) -> Option<Arc<OldGroups>> {
         self.old_cache.as_ref()?;
-        if self.settings.links_surnames() {
+        if !self.groups_kept() || (linked && !self.settings.links_surnames()) {
             return None;
         }
-        let path = reuse::groups_path(&self.settings.output);
+        let path = reuse::groups_path(&self.settings.output, linked);
         let output = &self.settings.output;
         match OldGroups::open(&path, &self.stamp, output, self.settings.format) {
             Ok(groups) => Some(Arc::new(groups)),
@@ -204,12 +211,12 @@ impl<'s> Analyser<'s> {
         cache::NewFiles::create(&path, &self.stamp).map(Some)
     }
 
-    /// The groups file this run writes: incremental runs without surname linking.
-    pub fn group_log(&self) -> Result<Option<reuse::GroupLog>> {
-        if !self.settings.incremental || self.settings.links_surnames() {
+    /// The groups file this run writes (`linked`: of its second pass).
+    pub fn group_log(&self, linked: bool) -> Result<Option<reuse::GroupLog>> {
+        if !self.groups_kept() || (linked && !self.settings.links_surnames()) {
             return Ok(None);
         }
-        let path = reuse::groups_path(&self.settings.output);
+        let path = reuse::groups_path(&self.settings.output, linked);
         reuse::GroupLog::create(&path, &self.stamp).map(Some)
     }
 

@@ -43,13 +43,21 @@ pub struct GroupHead {
     pub mentions: u64,
     /// Where its rows went, per table.
     pub places: Vec<(String, Placed)>,
+    /// The open words of its documents (one-word names they leave undecided), sorted: which
+    /// links across the corpus can change its rows.
+    pub open_words: Vec<String>,
     /// Bytes of its encoded totals, which follow the head.
     totals_length: u64,
 }
 
 impl GroupHead {
-    /// The head of a group just written.
-    pub fn new(key: u128, documents: u64, places: Vec<(String, Placed)>) -> Self {
+    /// The head of a group just written, with its open words.
+    pub fn new(
+        key: u128,
+        documents: u64,
+        places: Vec<(String, Placed)>,
+        open_words: Vec<String>,
+    ) -> Self {
         let mentions = places
             .iter()
             .find(|(name, _)| name == "mentions")
@@ -59,6 +67,7 @@ impl GroupHead {
             documents,
             mentions,
             places,
+            open_words,
             totals_length: 0,
         }
     }
@@ -102,12 +111,21 @@ pub fn encode_totals(totals: &Totals) -> Vec<u8> {
     bincode::serde::encode_to_vec(totals, CONFIG).expect("totals always encode")
 }
 
-/// The path of the groups file for an output directory (beside its cache).
-pub fn groups_path(output: &Path) -> PathBuf {
+/// The path of the groups file for an output directory (beside its cache); `linked` for the
+/// file of the tables a run that links surnames writes in its second pass.
+pub fn groups_path(output: &Path, linked: bool) -> PathBuf {
     let index = super::cache::cache_path(output);
     let mut name = index.file_name().unwrap_or_default().to_os_string();
-    name.push("-groups");
+    name.push(if linked { "-groups-linked" } else { "-groups" });
     index.with_file_name(name)
+}
+
+/// What the groups file records of a group written anew: its key, encoded totals (none for
+/// the second pass) and open words.
+pub struct Logged {
+    pub key: u128,
+    pub totals: Vec<u8>,
+    pub open_words: Vec<String>,
 }
 
 /// The groups of the previous run and the tables they were written to.

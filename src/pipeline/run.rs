@@ -24,8 +24,8 @@ use super::config::Settings;
 use super::groups::{id_hash, GroupBounds, GroupCutter};
 use super::progress::Progress;
 use super::reader::{Ledger, ReadBatch, Reader, Skipped};
-use super::reuse::{self, FinishedGroups, OldGroups};
-use super::spill::{Parked, Spill};
+use super::reuse::{self, FinishedGroups, GroupLog, Logged, OldGroups};
+use super::spill::{Parked, ParkedGroup, ParkedItem, Spill};
 use super::writer::{
     with_group_writer, write_corpus_tables, CorpusPairs, DocumentTables, GroupJob, GroupWriter,
     TableSet,
@@ -84,10 +84,12 @@ struct Analysis {
     times: StageTimes,
     aggregate_time: Duration,
     reused: u64,
-    /// Groups copied from the previous output and written anew.
+    /// Groups copied from the previous output and written anew; the same for the tables a
+    /// run that links surnames writes in its second pass.
     groups: (u64, u64),
-    /// The groups file written, kept once the output is.
-    groups_file: Option<FinishedGroups>,
+    linked_groups: (u64, u64),
+    /// The groups files written, kept once the output is.
+    groups_files: Vec<FinishedGroups>,
 }
 
 fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
@@ -137,7 +139,7 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
     }
     staging.commit()?;
     log_cache_use(settings, &analyser, &analysed);
-    if let Some(groups) = analysed.groups_file.take() {
+    for groups in std::mem::take(&mut analysed.groups_files) {
         groups.commit()?;
     }
     analysed.ledger.commit_files()?;
@@ -178,7 +180,7 @@ fn read_and_analyse(
     analyser: &mut Analyser,
 ) -> Result<Analysis> {
     let progress = Progress::new(settings);
-    let log = analyser.group_log()?;
+    let log = analyser.group_log(false)?;
     let mut ledger = Ledger::new(dir)?;
     ledger.remember_files(analyser.new_files()?);
     let mut folder = Folder {
@@ -190,7 +192,7 @@ fn read_and_analyse(
         grouper: Grouper::new(settings),
         reuse: Reuse {
             cache: analyser.old_cache().cloned(),
-            groups: analyser.old_groups(),
+            groups: analyser.old_groups(false),
             logged: log.is_some(),
         },
         groups_copied: 0,
@@ -213,7 +215,13 @@ fn read_and_analyse(
         })
     })?;
     let (mut tables, documents) = written;
-    let links = linking.finish(settings, dir, &mut tables, &folder.totals)?;
+    let second = SecondPass {
+        previous: analyser.old_groups(true),
+        log: analyser.group_log(true)?,
+        cache: analyser.old_cache().cloned(),
+    };
+    let (links, linked_groups) =
+        linking.finish((settings, dir, second), &mut tables, &folder.totals)?;
     progress.finish();
     let mentions = tables.mentions_written;
     debug_assert_eq!(documents, tables.documents_written);
@@ -233,7 +241,7 @@ fn read_and_analyse(
         "per-document tables written"
     );
     aggregate_time += tables.time;
-    let (rows, groups_file) = tables.finish()?;
+    let (rows, groups_files) = tables.finish()?;
     let rows = rows
         .into_iter()
         .map(|(name, n)| (name.to_string(), n))
@@ -255,7 +263,8 @@ fn read_and_analyse(
         aggregate_time,
         reused: analyser.reused,
         groups: (groups_copied, groups_written),
-        groups_file,
+        linked_groups,
+        groups_files,
     })
 }
 
@@ -291,21 +300,30 @@ impl Linking {
     /// Ends the first pass: writes the second pass's tables into `tables`; returns the links.
     fn finish(
         self,
-        settings: &Settings,
-        dir: &Path,
+        (settings, dir, second): (&Settings, &Path, SecondPass),
         tables: &mut DocumentTables,
         totals: &Totals,
-    ) -> Result<SurnameLinks> {
+    ) -> Result<(SurnameLinks, (u64, u64))> {
         if let Some(rows) = self.open_rows {
             rows.finish()?;
         }
         let Some(spill) = self.spill else {
-            return Ok(SurnameLinks::default());
+            return Ok((SurnameLinks::default(), (0, 0)));
         };
-        let (linked, links) = write_linked(settings, dir, spill.finish()?, totals)?;
+        let parked = spill.finish()?;
+        let (linked, links, counts) = write_linked((settings, dir), parked, totals, second)?;
         tables.absorb(linked);
-        Ok(links)
+        Ok((links, counts))
     }
+}
+
+/// What the second pass of an incremental run that links surnames re-uses: the previous
+/// run's groups of linked rows, its cache (for the documents of a group whose links
+/// changed), and the groups file it writes.
+struct SecondPass {
+    previous: Option<Arc<OldGroups>>,
+    log: Option<GroupLog>,
+    cache: Option<Arc<OldCache>>,
 }
 
 /// Where the fold hands each analysed document: the table writer, a shard's record of open
@@ -317,16 +335,18 @@ struct Sink<'s, 'w> {
 }
 
 impl Sink<'_, '_> {
-    /// Hands over a group of documents; `logged` as in [`GroupJob::Encode`].
-    fn push(&mut self, docs: Vec<DocResult>, logged: Option<(u128, Vec<u8>)>) -> Result<()> {
-        for doc in &docs {
+    /// Hands over a group of documents with their cache keys; `logged` as in
+    /// [`GroupJob::Encode`].
+    fn push(&mut self, docs: Vec<(u128, DocResult)>, logged: Option<Logged>) -> Result<()> {
+        for (key, doc) in &docs {
             if let Some(rows) = self.open_rows.as_mut() {
                 rows.push(&doc.0)?;
             }
             if let Some(spill) = self.spill.as_mut() {
-                spill.push(doc)?;
+                spill.push(*key, doc)?;
             }
         }
+        let docs = docs.into_iter().map(|(_, doc)| doc).collect();
         self.writer.send(GroupJob::Encode { docs, logged })
     }
 }
@@ -365,34 +385,135 @@ fn analyse_batches(
 
 /// The second pass of a run that links surnames: decides which open words the corpus links
 /// to a person, writes the parked documents' `mentions` and `doc_entities` with those links,
-/// and folds the links into the totals.
+/// and folds the links into the totals. In an incremental run, a group whose documents and
+/// links are those of a group of the previous run is copied from its output.
 fn write_linked(
-    settings: &Settings,
-    dir: &Path,
+    (settings, dir): (&Settings, &Path),
     parked: Parked,
     totals: &Totals,
-) -> Result<(DocumentTables, SurnameLinks)> {
+    second: SecondPass,
+) -> Result<(DocumentTables, SurnameLinks, (u64, u64))> {
     let links = SurnameLinks::of(totals, &Catalog::of(totals, &settings.lexicon));
     info!(words = links.len(), "surnames linked across the corpus");
-    let tables = DocumentTables::create(dir, settings.format, TableSet::Linked)?;
-    let (tables, ()) = with_group_writer(tables, &settings.lexicon, |writer| {
-        let mut cutter = GroupCutter::new(GroupBounds::for_batch(settings.batch_size));
+    let SecondPass {
+        previous,
+        log,
+        cache,
+    } = second;
+    let logging = log.is_some();
+    let tables = DocumentTables::create(dir, settings.format, TableSet::Linked)?
+        .with_groups(previous.clone(), log);
+    let (tables, counts) = with_group_writer(tables, &settings.lexicon, |writer| {
+        let mut pass = LinkedGroups {
+            writer,
+            links: &links,
+            previous,
+            cache,
+            logging,
+            counts: (0, 0),
+        };
+        let bounds = GroupBounds::for_batch(settings.batch_size);
+        let mut cutter = GroupCutter::new(bounds);
         let mut group = Vec::new();
-        for parked_doc in parked {
-            let (mut doc, mut counts) = parked_doc?;
-            link_document(&mut doc, &mut counts, &links);
-            let ends = cutter.push(id_hash(&doc.doc.meta.doc_id), doc.n_tokens);
-            group.push((doc, counts));
-            if ends {
-                writer.write(std::mem::take(&mut group))?;
+        for item in parked {
+            match item? {
+                ParkedItem::Doc(key, doc) => {
+                    let ends = cutter.push(id_hash(&doc.0.doc.meta.doc_id), doc.0.n_tokens);
+                    group.push((key, *doc));
+                    if ends {
+                        pass.write(std::mem::take(&mut group))?;
+                    }
+                }
+                ParkedItem::Group(parked_group) => {
+                    // A group of the first pass, so one of this pass too.
+                    if !group.is_empty() {
+                        pass.write(std::mem::take(&mut group))?;
+                    }
+                    cutter = GroupCutter::new(bounds);
+                    pass.copy_or_write(parked_group)?;
+                }
             }
         }
         if !group.is_empty() {
-            writer.write(group)?;
+            pass.write(group)?;
         }
-        Ok(())
+        Ok(pass.counts)
     })?;
-    Ok((tables, links))
+    Ok((tables, links, counts))
+}
+
+/// The groups of the second pass, linked and handed to the tables.
+struct LinkedGroups<'p, 'w> {
+    writer: &'p mut GroupWriter<'w>,
+    links: &'p SurnameLinks,
+    previous: Option<Arc<OldGroups>>,
+    cache: Option<Arc<OldCache>>,
+    logging: bool,
+    /// Groups copied and written.
+    counts: (u64, u64),
+}
+
+impl LinkedGroups<'_, '_> {
+    /// Links a group's documents and writes them.
+    fn write(&mut self, docs: Vec<(u128, DocResult)>) -> Result<()> {
+        let key = reuse::group_key(docs.iter().map(|(key, _)| *key));
+        let words = open_words(docs.iter().map(|(_, doc)| doc));
+        let logged = self.logging.then(|| Logged {
+            key: linked_key(key, &words, self.links),
+            totals: Vec::new(),
+            open_words: words,
+        });
+        let docs = docs
+            .into_iter()
+            .map(|(_, (mut doc, mut counts))| {
+                link_document(&mut doc, &mut counts, self.links);
+                (doc, counts)
+            })
+            .collect();
+        self.counts.1 += 1;
+        self.writer.send(GroupJob::Encode { docs, logged })
+    }
+
+    /// A group copied in the first pass: its linked rows are copied too when its open words
+    /// are linked as in the previous run; otherwise its documents are read from the cache.
+    fn copy_or_write(&mut self, group: ParkedGroup) -> Result<()> {
+        let key = linked_key(group.key, &group.words, self.links);
+        if let Some(head) = self.previous.as_ref().and_then(|p| p.get(key)) {
+            let head = head.clone();
+            self.counts.0 += 1;
+            return self.writer.send(GroupJob::Copy {
+                head,
+                totals: Vec::new(),
+            });
+        }
+        let docs = group
+            .keys
+            .iter()
+            .map(|&k| Ok((k, cached_entry(self.cache.as_ref(), k)?)))
+            .collect::<Result<Vec<_>>>()?;
+        self.write(docs)
+    }
+}
+
+/// The key of a group's linked rows: its documents, and how the corpus links its open words.
+fn linked_key(group: u128, words: &[String], links: &SurnameLinks) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(&group.to_le_bytes());
+    for word in words {
+        h.update(&(word.len() as u64).to_le_bytes());
+        h.update(word.as_bytes());
+        match links.get(word) {
+            Some((id, entity)) => {
+                h.update(&[1]);
+                h.update(&id.to_le_bytes());
+                h.update(&[entity.kind as u8]);
+                h.update(&(entity.name.len() as u64).to_le_bytes());
+                h.update(entity.name.as_bytes());
+            }
+            None => h.update(&[0]),
+        }
+    }
+    h.digest128()
 }
 
 /// Writes the corpus tables of a run, with the surnames it linked; a shard links none and
@@ -428,6 +549,23 @@ fn write_run_corpus_tables(settings: &Settings, dir: &Path, analysed: &mut Analy
         counts.write(dir)?;
     }
     Ok(())
+}
+
+/// The document cached under `key`.
+fn cached_entry(cache: Option<&Arc<OldCache>>, key: u128) -> Result<DocResult> {
+    match cache {
+        Some(cache) => cache.entry(key),
+        None => Err(Error::Run("a cached document without a cache".into())),
+    }
+}
+
+/// The open words of documents, sorted and each once: which links across the corpus can
+/// change their rows.
+fn open_words<'a>(docs: impl Iterator<Item = &'a DocResult>) -> Vec<String> {
+    let words: std::collections::BTreeSet<&str> = docs
+        .flat_map(|(doc, _)| doc.open_names.iter().map(|o| o.word.as_str()))
+        .collect();
+    words.into_iter().map(String::from).collect()
 }
 
 /// What the analysed documents add up to, folded in input order, group by group.
@@ -530,6 +668,11 @@ impl Folder {
             let totals = groups.totals_bytes(key)?;
             self.totals
                 .merge(&reuse::decode_totals(&totals, "groups file")?);
+            if let Some(spill) = sink.spill.as_mut() {
+                let keys = group.iter().map(Analysed::key).collect();
+                let words = head.open_words.clone();
+                spill.push_group(&ParkedGroup { key, keys, words })?;
+            }
             let head = head.clone();
             sink.writer.send(GroupJob::Copy { head, totals })?;
             self.groups_copied += 1;
@@ -537,11 +680,18 @@ impl Folder {
             let docs = self.documents_of(group)?;
             let logged = if self.reuse.logged {
                 let mut part = Totals::default();
-                docs.iter().for_each(|(_, counts)| part.add(counts));
+                docs.iter().for_each(|(_, (_, counts))| part.add(counts));
                 self.totals.merge(&part);
-                Some((key, reuse::encode_totals(&part)))
+                let totals = reuse::encode_totals(&part);
+                let open_words = open_words(docs.iter().map(|(_, doc)| doc));
+                Some(Logged {
+                    key,
+                    totals,
+                    open_words,
+                })
             } else {
-                docs.iter().for_each(|(_, counts)| self.totals.add(counts));
+                docs.iter()
+                    .for_each(|(_, (_, counts))| self.totals.add(counts));
                 None
             };
             sink.push(docs, logged)?;
@@ -550,16 +700,13 @@ impl Folder {
         self.pair_runs.spill_if_full(&mut self.totals.pairs)
     }
 
-    /// The analysed documents of a group, the cached ones decoded.
-    fn documents_of(&self, group: Vec<Analysed>) -> Result<Vec<DocResult>> {
+    /// The analysed documents of a group with their cache keys, the cached ones decoded.
+    fn documents_of(&self, group: Vec<Analysed>) -> Result<Vec<(u128, DocResult)>> {
         group
             .into_iter()
             .map(|item| match item {
-                Analysed::Fresh { doc, .. } => Ok(*doc),
-                Analysed::Cached(c) => match &self.reuse.cache {
-                    Some(cache) => cache.entry(c.key),
-                    None => Err(Error::Run("a cached document without a cache".into())),
-                },
+                Analysed::Fresh { key, doc } => Ok((key, *doc)),
+                Analysed::Cached(c) => Ok((c.key, cached_entry(self.reuse.cache.as_ref(), c.key)?)),
             })
             .collect()
     }
@@ -665,6 +812,8 @@ fn run_manifest(
             processed: a.documents - a.reused,
             groups_copied: a.groups.0,
             groups_written: a.groups.1,
+            linked_groups_copied: a.linked_groups.0,
+            linked_groups_written: a.linked_groups.1,
             files_unread: a.ledger.unread,
         }),
     }

@@ -9,9 +9,42 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::{Error, Result};
+use crate::lexicon::EntityId;
+use crate::model::AnalyzedDocument;
 use crate::sinks::framed;
 use crate::stages::aggregate::{DocCounts, DocResult};
+
+/// A group of documents that an incremental run copied from the previous output: its key,
+/// its documents' cache keys and its open words, which decide whether its linked rows can be
+/// copied too.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ParkedGroup {
+    pub key: u128,
+    pub keys: Vec<u128>,
+    pub words: Vec<String>,
+}
+
+/// What the second pass reads back, in input order.
+pub enum ParkedItem {
+    /// A document (with its cache key) and its counts.
+    Doc(u128, Box<DocResult>),
+    Group(ParkedGroup),
+}
+
+#[derive(Serialize)]
+enum EntryRef<'a> {
+    Doc(u128, &'a AnalyzedDocument, &'a [(EntityId, u64)]),
+    Group(&'a ParkedGroup),
+}
+
+#[derive(Deserialize)]
+enum Entry {
+    Doc(u128, Box<AnalyzedDocument>, Vec<(EntityId, u64)>),
+    Group(ParkedGroup),
+}
 
 /// The file documents are parked in, being written.
 pub struct Spill {
@@ -19,8 +52,8 @@ pub struct Spill {
     writer: BufWriter<File>,
     /// The entry being encoded (kept to reuse its allocation).
     entry: Vec<u8>,
-    /// Documents written so far.
-    pub documents: u64,
+    /// Entries written so far.
+    entries: u64,
 }
 
 impl Spill {
@@ -33,16 +66,24 @@ impl Spill {
             path,
             writer: BufWriter::with_capacity(1 << 20, file),
             entry: Vec::new(),
-            documents: 0,
+            entries: 0,
         })
     }
 
     /// Parks one document with what its linked tables need: its corpus counts are folded
     /// already, so of its counts only the entities' are kept.
-    pub fn push(&mut self, (doc, counts): &DocResult) -> Result<()> {
-        let entry = (doc, &counts.entities);
-        framed::write_entry(&mut self.writer, &entry, &mut self.entry, &self.path)?;
-        self.documents += 1;
+    pub fn push(&mut self, key: u128, (doc, counts): &DocResult) -> Result<()> {
+        self.write(&EntryRef::Doc(key, doc, &counts.entities))
+    }
+
+    /// Parks a group copied from the previous output.
+    pub fn push_group(&mut self, group: &ParkedGroup) -> Result<()> {
+        self.write(&EntryRef::Group(group))
+    }
+
+    fn write(&mut self, entry: &EntryRef) -> Result<()> {
+        framed::write_entry(&mut self.writer, entry, &mut self.entry, &self.path)?;
+        self.entries += 1;
         Ok(())
     }
 
@@ -57,7 +98,7 @@ impl Spill {
             path: self.path,
             reader: BufReader::with_capacity(1 << 20, file),
             entry: Vec::new(),
-            left: self.documents,
+            left: self.entries,
         })
     }
 }
@@ -71,9 +112,9 @@ pub struct Parked {
 }
 
 impl Iterator for Parked {
-    type Item = Result<DocResult>;
+    type Item = Result<ParkedItem>;
 
-    fn next(&mut self) -> Option<Result<DocResult>> {
+    fn next(&mut self) -> Option<Result<ParkedItem>> {
         if self.left == 0 {
             let _ = std::fs::remove_file(&self.path);
             return None;
@@ -84,19 +125,24 @@ impl Iterator for Parked {
 }
 
 impl Parked {
-    /// Reads the next entry: the document and its entities' counts.
-    fn read_entry(&mut self) -> Result<DocResult> {
+    /// Reads the next entry: a document and its entities' counts, or a group.
+    fn read_entry(&mut self) -> Result<ParkedItem> {
         let parked = framed::read_entry(&mut self.reader, &mut self.entry, &self.path)?;
-        let (doc, entities) = parked.ok_or_else(|| {
+        let entry = parked.ok_or_else(|| {
             Error::Run(format!(
                 "{}: fewer documents than parked",
                 self.path.display()
             ))
         })?;
-        let counts = DocCounts {
-            entities,
-            ..DocCounts::default()
-        };
-        Ok((doc, counts))
+        Ok(match entry {
+            Entry::Doc(key, doc, entities) => {
+                let counts = DocCounts {
+                    entities,
+                    ..DocCounts::default()
+                };
+                ParkedItem::Doc(key, Box::new((*doc, counts)))
+            }
+            Entry::Group(group) => ParkedItem::Group(group),
+        })
     }
 }

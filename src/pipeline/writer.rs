@@ -7,7 +7,7 @@ use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::reuse::{FinishedGroups, GroupHead, GroupLog, OldGroups};
+use super::reuse::{FinishedGroups, GroupHead, GroupLog, Logged, OldGroups};
 use crate::error::{Error, Result};
 use crate::lexicon::Lexicon;
 use crate::sinks::{table_files, Format, Placed, TableWriter};
@@ -45,11 +45,10 @@ impl TableSet {
 
 /// One group for the tables.
 pub enum GroupJob {
-    /// Documents to encode; in an incremental run with the group's key and encoded totals,
-    /// which the groups file records.
+    /// Documents to encode; in an incremental run with what the groups file records.
     Encode {
         docs: Vec<DocResult>,
-        logged: Option<(u128, Vec<u8>)>,
+        logged: Option<Logged>,
     },
     /// A group of the previous run to copy, with its encoded totals.
     Copy { head: GroupHead, totals: Vec<u8> },
@@ -65,6 +64,8 @@ pub struct DocumentTables {
     /// The previous run's groups, to copy; the groups file of this run.
     previous: Option<Arc<OldGroups>>,
     log: Option<GroupLog>,
+    /// The groups files of passes absorbed, with their tables' files.
+    absorbed_logs: Vec<(GroupLog, Vec<PathBuf>)>,
     pub documents_written: u64,
     pub mentions_written: u64,
     /// Time spent building and writing them (on the writer thread).
@@ -92,6 +93,7 @@ impl DocumentTables {
             files,
             previous: None,
             log: None,
+            absorbed_logs: Vec::new(),
             documents_written: 0,
             mentions_written: 0,
             time: Duration::ZERO,
@@ -110,15 +112,22 @@ impl DocumentTables {
         match job {
             GroupJob::Encode { docs, logged } => {
                 let places = self.write(&docs, lexicon)?;
-                if let (Some(log), Some((key, totals))) = (self.log.as_mut(), logged) {
-                    let head = GroupHead::new(key, docs.len() as u64, places);
-                    log.add(head, &totals)?;
+                if let (Some(log), Some(logged)) = (self.log.as_mut(), logged) {
+                    let documents = docs.len() as u64;
+                    let head = GroupHead::new(logged.key, documents, places, logged.open_words);
+                    log.add(head, &logged.totals)?;
                 }
             }
             GroupJob::Copy { head, totals } => {
                 let places = self.copy(&head)?;
                 if let Some(log) = self.log.as_mut() {
-                    log.add(GroupHead::new(head.key, head.documents, places), &totals)?;
+                    let GroupHead {
+                        key,
+                        documents,
+                        open_words,
+                        ..
+                    } = head;
+                    log.add(GroupHead::new(key, documents, places, open_words), &totals)?;
                 }
             }
         }
@@ -172,21 +181,29 @@ impl DocumentTables {
     /// Takes over the tables of a second pass over the same documents (those of the other
     /// [`TableSet`]).
     pub fn absorb(&mut self, second: DocumentTables) {
+        if let Some(log) = second.log {
+            self.absorbed_logs.push((log, second.files));
+        }
+        self.absorbed_logs.extend(second.absorbed_logs);
         self.tables.extend(second.tables);
         self.counts_mentions |= second.counts_mentions;
         self.mentions_written += second.mentions_written;
         self.time += second.time;
     }
 
-    /// Finishes the files; returns each table's name and row count, and the groups file
-    /// written, if any.
-    pub fn finish(self) -> Result<(TableRows, Option<FinishedGroups>)> {
+    /// Finishes the files; returns each table's name and row count, and the groups files
+    /// written.
+    pub fn finish(self) -> Result<(TableRows, Vec<FinishedGroups>)> {
         let rows = self
             .tables
             .into_iter()
             .map(|(spec, _, writer)| Ok((spec.name, writer.finish()?)))
             .collect::<Result<Vec<_>>>()?;
-        let groups = self.log.map(|log| log.finish(&self.files)).transpose()?;
+        let logs = self.log.map(|log| (log, self.files)).into_iter();
+        let groups = logs
+            .chain(self.absorbed_logs)
+            .map(|(log, files)| log.finish(&files))
+            .collect::<Result<Vec<_>>>()?;
         Ok((rows, groups))
     }
 }
@@ -204,11 +221,6 @@ pub struct GroupWriter<'a> {
 }
 
 impl GroupWriter<'_> {
-    /// Writes a group of documents.
-    pub fn write(&mut self, docs: Vec<DocResult>) -> Result<()> {
-        self.send(GroupJob::Encode { docs, logged: None })
-    }
-
     /// Hands over one group.
     pub fn send(&mut self, job: GroupJob) -> Result<()> {
         self.documents += match &job {

@@ -54,6 +54,12 @@ pub struct CacheInfo {
     pub groups_copied: u64,
     #[serde(default)]
     pub groups_written: u64,
+    /// The same for `mentions` and `doc_entities` in a run that links surnames (written in a
+    /// second pass, and copied only when the group's open words are linked as before).
+    #[serde(default)]
+    pub linked_groups_copied: u64,
+    #[serde(default)]
+    pub linked_groups_written: u64,
     /// Input files unchanged since the previous run (by size, times and inode), not read.
     #[serde(default)]
     pub files_unread: u64,

@@ -181,3 +181,47 @@ fn shards_and_incremental_runs_link_as_one_run() {
     run(&pipeline, &input, &incremental, &["--incremental"]);
     assert_same_tables(&single, &incremental);
 }
+
+#[test]
+fn incremental_runs_that_link_copy_the_groups_whose_links_did_not_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, pipeline) = setup(dir.path());
+    // Enough articles for several groups (8 documents on average).
+    for i in 0..60 {
+        let text = format!("ROME - Lamberto Dini met Chris Patten on day {i}.");
+        std::fs::write(input.join(format!("x{i:03}.txt")), text).unwrap();
+    }
+    let (inc, full) = (dir.path().join("inc"), dir.path().join("full"));
+    let cache = |out: &Path| -> serde_json::Value {
+        let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+        serde_json::from_str::<serde_json::Value>(&manifest).unwrap()["cache"].clone()
+    };
+    run(&pipeline, &input, &inc, &["--incremental"]);
+    let groups = cache(&inc)["linked_groups_written"].as_u64().unwrap();
+    assert!(groups >= 4, "{}", cache(&inc));
+
+    // An article that links nothing new: groups copied in both passes.
+    std::fs::write(input.join("i.txt"), "OSLO - Gro Harlem Brundtland spoke.").unwrap();
+    run(&pipeline, &input, &inc, &["--incremental"]);
+    let c = cache(&inc);
+    assert!(c["groups_copied"].as_u64().unwrap() + 3 >= groups, "{c}");
+    assert!(
+        c["linked_groups_copied"].as_u64().unwrap() + 3 >= groups,
+        "{c}"
+    );
+    run(&pipeline, &input, &full, &[]);
+    assert_same_tables(&full, &inc);
+
+    // An article that gives evidence for `Xantho Vellur`, left open in `g` and `h`: their
+    // group's linked rows are written again, and the tables equal a full run.
+    std::fs::write(input.join("j.txt"), "Actor Xantho Vellur smiled.").unwrap();
+    run(&pipeline, &input, &inc, &["--incremental"]);
+    let linked = read_csv(&inc.join("mentions.csv"));
+    assert!(linked
+        .iter()
+        .any(|m| m["doc_id"] == "h" && m["entity"] == "Xantho Vellur" && m["method"] == "corpus"));
+    let c = cache(&inc);
+    assert!(c["linked_groups_written"].as_u64().unwrap() >= 1, "{c}");
+    run(&pipeline, &input, &full, &[]);
+    assert_same_tables(&full, &inc);
+}
