@@ -127,9 +127,15 @@ impl<'s> Analyser<'s> {
         let matcher = settings.matcher()?;
         let cache_file = cache::cache_path(&settings.output);
         // What the cache is valid for: the pipeline and everything that shapes the output.
+        // (The input format, which `--input-format` may set, decides how files unchanged
+        // since the last run were read.)
         let stamp = format!(
-            "{} format={:?} report={} shard={:?}",
-            settings.pipeline_hash, settings.format, settings.report, settings.shard
+            "{} format={:?} report={} shard={:?} input={:?}",
+            settings.pipeline_hash,
+            settings.format,
+            settings.report,
+            settings.shard,
+            settings.input.format
         );
         let (old_cache, new_cache) = if settings.incremental {
             let old = match cache::OldCache::open(&cache_file, &stamp) {

@@ -187,3 +187,28 @@ fn a_rerun_copies_unchanged_groups_and_does_not_read_unchanged_files() {
     run("full", &[]);
     assert_same_tables(&dir.path().join("inc"), &dir.path().join("full"));
 }
+
+#[test]
+fn another_input_format_reads_unchanged_files_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    let lines = "{\"id\": \"a\", \"text\": \"PARIS - Warren Christopher met Qian Qichen.\"}\n\
+                 {\"id\": \"b\", \"text\": \"LONDON - Chris Patten spoke of Hong Kong.\"}\n";
+    std::fs::write(input.join("news.jsonl"), lines).unwrap();
+    // Old enough to be remembered by the first run.
+    std::thread::sleep(std::time::Duration::from_millis(2_100));
+    let pipeline = root().join("pipelines/default.toml");
+    let run = |out: &str, extra: &[&str]| {
+        crate::common::run_pipeline(&pipeline, &input, &dir.path().join(out), extra);
+        let manifest = std::fs::read_to_string(dir.path().join(out).join("manifest.json"));
+        serde_json::from_str::<serde_json::Value>(&manifest.unwrap()).unwrap()
+    };
+    let first = run("inc", &["--incremental"]);
+    assert_eq!(first["input"]["documents"], 2);
+    let again = run("inc", &["--incremental", "--input-format", "text"]);
+    assert_eq!(again["input"]["documents"], 1, "the file is one text now");
+    assert_eq!(again["cache"]["files_unread"], 0);
+    run("full", &["--input-format", "text"]);
+    assert_same_tables(&dir.path().join("inc"), &dir.path().join("full"));
+}
