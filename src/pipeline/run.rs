@@ -456,12 +456,14 @@ struct LinkedGroups<'p, 'w> {
 impl LinkedGroups<'_, '_> {
     /// Links a group's documents and writes them.
     fn write(&mut self, docs: Vec<(u128, DocResult)>) -> Result<()> {
-        let key = reuse::group_key(docs.iter().map(|(key, _)| *key));
-        let words = open_words(docs.iter().map(|(_, doc)| doc));
-        let logged = self.logging.then(|| Logged {
-            key: linked_key(key, &words, self.links),
-            totals: Vec::new(),
-            open_words: words,
+        let logged = self.logging.then(|| {
+            let key = reuse::group_key(docs.iter().map(|(key, _)| *key));
+            let words = open_words(docs.iter().map(|(_, doc)| doc));
+            Logged {
+                key: linked_key(key, &words, self.links),
+                totals: Vec::new(),
+                open_words: words,
+            }
         });
         let docs = docs
             .into_iter()
