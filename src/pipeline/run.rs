@@ -871,7 +871,9 @@ fn nothing_new(
     let Some(cache) = analyser.old_cache() else {
         return Ok(None);
     };
-    if !settings.output.join("manifest.json").is_file() {
+    // Standard input can be read once only: the run itself reads it.
+    let from_stdin = settings.input.path == Path::new("-");
+    if from_stdin || !settings.output.join("manifest.json").is_file() {
         return Ok(None);
     }
     let walk = ingest::walk(&settings.input)?;

@@ -73,12 +73,17 @@ impl Staging {
             }
         }
 
-        // Staging directories left by killed runs: nobody else holds the lock, so remove them.
+        // Staging directories and new cache files left by killed runs: nobody else holds the
+        // lock, so remove them.
         let prefix = format!(".{name}.staging-");
+        let cache = format!(".{name}.cache");
         if let Ok(entries) = fs::read_dir(&parent) {
             for entry in entries.flatten() {
-                if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                let file_name = entry.file_name().to_string_lossy().into_owned();
+                if file_name.starts_with(&prefix) {
                     let _ = fs::remove_dir_all(entry.path());
+                } else if file_name.starts_with(&cache) && file_name.contains("-new-") {
+                    let _ = fs::remove_file(entry.path());
                 }
             }
         }

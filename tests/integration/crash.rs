@@ -8,9 +8,10 @@ use crate::common::{newsetl, run, run_seeds};
 
 /// Starts a run that reads standard input, so it blocks after creating its staging directory
 /// and taking the lock, until we kill it or close its input.
-fn blocked_run(out: &Path) -> Child {
+fn blocked_run(out: &Path, extra: &[&str]) -> Child {
     newsetl()
         .args(["run", "--input", "-", "--output", out.to_str().unwrap()])
+        .args(extra)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -44,7 +45,7 @@ fn a_killed_run_leaves_the_previous_output_intact() {
     let before = std::fs::read(out.join("mentions.csv")).unwrap();
     let manifest_before = std::fs::read(out.join("manifest.json")).unwrap();
 
-    let mut child = blocked_run(&out);
+    let mut child = blocked_run(&out, &[]);
     wait_for_staging(dir.path());
     child.kill().unwrap();
     child.wait().unwrap();
@@ -72,7 +73,7 @@ fn a_killed_run_leaves_the_previous_output_intact() {
 fn a_second_run_on_the_same_output_refuses() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let mut first = blocked_run(&out);
+    let mut first = blocked_run(&out, &[]);
     wait_for_staging(dir.path());
     let second = run(&["run", "--output", out.to_str().unwrap()]);
     first.kill().unwrap();
@@ -83,4 +84,34 @@ fn a_second_run_on_the_same_output_refuses() {
         "{}",
         String::from_utf8_lossy(&second.stderr)
     );
+}
+
+#[test]
+fn a_killed_incremental_run_leaves_no_cache_file_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_seeds(&out, &["--incremental"]);
+    let new_files = || -> Vec<String> {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("-new-"))
+            .collect()
+    };
+    let mut child = blocked_run(&out, &["--incremental"]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while new_files().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "no new cache files: {:?}",
+            new_files()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    run_seeds(&out, &["--incremental"]);
+    assert!(new_files().is_empty(), "{:?}", new_files());
+    assert!(dir.path().join(".out.cache").is_file());
 }

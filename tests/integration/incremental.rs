@@ -212,3 +212,33 @@ fn another_input_format_reads_unchanged_files_again() {
     run("full", &["--input-format", "text"]);
     assert_same_tables(&dir.path().join("inc"), &dir.path().join("full"));
 }
+
+#[test]
+fn an_incremental_run_from_standard_input_reads_every_record_once() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let from_stdin = |text: &str| -> serde_json::Value {
+        let mut child = newsetl()
+            .current_dir(dir.path())
+            .arg("run")
+            .arg(root().join("pipelines/default.toml"))
+            .args(["-q", "--incremental", "--input", "-", "--output", "inc"])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+        assert!(child.wait().unwrap().success());
+        let manifest = std::fs::read_to_string(dir.path().join("inc/manifest.json")).unwrap();
+        serde_json::from_str(&manifest).unwrap()
+    };
+    from_stdin("PARIS - Warren Christopher met Qian Qichen.");
+    let second = from_stdin("LONDON - Chris Patten spoke of Hong Kong.");
+    assert_eq!(second["input"]["documents"], 1, "{}", second["input"]);
+    let places = std::fs::read_to_string(dir.path().join("inc/places.csv")).unwrap();
+    assert!(places.contains("London"), "{places}");
+}
