@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What a run costs, side by side, in one script: one and two threads from text files and from
 # JSONL, beside an `rg` scan of the same files when `rg` is installed; the peak memory of a
-# shard run and of merging 3 shards; an incremental re-run after one new article. Every
+# shard run and of merging 3 shards; incremental re-runs after one new article (a text file
+# in the middle of the input order; a line appended to the last JSONL file). Every
 # timing is the minimum of 3 runs (these machines are shared: check `top` first).
 #
 # usage: benches/cost.sh [CORPUS_DIR]   (default: a 50 MB corpus generated once with
@@ -74,4 +75,22 @@ inc=$(echo "$(date +%s.%N) - $s" | bc)
 "$bin" diff -q "$work/full2" "$work/inc" > /dev/null && same=yes || same=NO
 printf 'full run %.2f s, incremental after one new article %.2f s (%.0f%%), tables equal: %s\n' \
   "$full" "$inc" "$(echo "100 * $inc / $full" | bc -l)" "$same"
-python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["cache"]; print("  cache:", ", ".join(f"{k} {v}" for k, v in c.items()))' "$work/inc/manifest.json"
+cache_line() {
+  python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["cache"]; print("  cache:", ", ".join(f"{k} {v}" for k, v in c.items()))' "$1"
+}
+cache_line "$work/inc/manifest.json"
+
+echo "== incremental (JSONL, one article appended to the last file)"
+cp -r "$corpus/jsonl" "$work/jin"
+full=$(best "$bin" run -q --no-report --input "$work/jin" --output "$work/jfull")
+"$bin" run -q --no-report --incremental --input "$work/jin" --output "$work/jinc"
+last=$(ls "$work/jin"/* | tail -1)
+echo '{"id": "zz-new", "text": "PARIS - Warren Christopher met Qian Qichen again."}' >> "$last"
+s=$(date +%s.%N)
+"$bin" run -q --no-report --incremental --input "$work/jin" --output "$work/jinc"
+inc=$(echo "$(date +%s.%N) - $s" | bc)
+"$bin" run -q --no-report --input "$work/jin" --output "$work/jfull2"
+"$bin" diff -q "$work/jfull2" "$work/jinc" > /dev/null && same=yes || same=NO
+printf 'full run %.2f s, incremental after one appended article %.2f s (%.0f%%), tables equal: %s\n' \
+  "$full" "$inc" "$(echo "100 * $inc / $full" | bc -l)" "$same"
+cache_line "$work/jinc/manifest.json"
