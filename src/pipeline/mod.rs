@@ -6,7 +6,11 @@ mod analyse;
 pub mod cache;
 pub mod config;
 #[cfg(feature = "tables")]
+mod fold;
+#[cfg(feature = "tables")]
 pub mod groups;
+#[cfg(feature = "tables")]
+mod linked;
 #[cfg(feature = "tables")]
 mod progress;
 #[cfg(feature = "tables")]

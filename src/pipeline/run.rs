@@ -2,11 +2,14 @@
 //!
 //! A run is a few named parts: [`Reader`] (input order, shard filter, duplicate ids; on a
 //! thread of its own, one batch ahead), [`Analyser`] (the per-document stages in parallel,
-//! the incremental cache), the [`Ledger`] (where every record went), [`with_group_writer`]
-//! (row groups, the writer thread), the corpus tables from the folded [`Totals`], the
-//! manifest, and the commit of the staging directory. While one batch is analysed, the one
-//! before it is folded; with one thread, everything runs inline, so one thread is one core. Only the totals live
-//! until the end, so memory is bounded by a batch plus the distinct entities and pairs.
+//! the incremental cache), the [`Ledger`] (where every record went), the [`Folder`] (groups
+//! of documents into the totals and the tables, copied when unchanged), [`with_group_writer`]
+//! (row groups, the writer thread), the second pass of a run that links surnames
+//! ([`write_linked`]), the corpus tables from the folded [`Totals`], the manifest, and the
+//! commit of the staging directory. While one batch is analysed, the one before it is
+//! folded; with one thread, everything runs inline, so one thread is one core. Only the
+//! totals live until the end, so memory is bounded by a group plus the distinct entities and
+//! pairs.
 //!
 //! Tables are written to a staging directory beside the output and swapped in only when the
 //! whole run succeeded, so a failed or killed run leaves the previous output intact.
@@ -18,17 +21,17 @@ use std::time::{Duration, Instant};
 
 use tracing::{debug, info, warn};
 
-use super::analyse::{Analysed, Analyser, Outcome, StageTimes};
-use super::cache::{self, OldCache};
+use super::analyse::{Analyser, Outcome, StageTimes};
+use super::cache;
 use super::config::Settings;
-use super::groups::{id_hash, GroupBounds, GroupCutter};
+use super::fold::{Folder, Grouper, Reuse, Sink};
+use super::linked::{write_linked, SecondPass};
 use super::progress::Progress;
 use super::reader::{Ledger, ReadBatch, Reader, Skipped};
-use super::reuse::{self, FinishedGroups, GroupLog, Logged, OldGroups};
-use super::spill::{Parked, ParkedGroup, ParkedItem, Spill};
+use super::reuse::FinishedGroups;
+use super::spill::Spill;
 use super::writer::{
-    with_group_writer, write_corpus_tables, CorpusPairs, DocumentTables, GroupJob, GroupWriter,
-    TableSet,
+    with_group_writer, write_corpus_tables, CorpusPairs, DocumentTables, TableSet,
 };
 use crate::error::{Error, Result};
 use crate::sinks::manifest::{
@@ -36,8 +39,8 @@ use crate::sinks::manifest::{
 };
 use crate::sinks::staging::Staging;
 use crate::stages::aggregate::pairs::{write_run, PairEntry, PairRuns, RunReader, PAIRS_FILE};
-use crate::stages::aggregate::surnames::{link_document, link_pairs, OpenRowsWriter, SurnameLinks};
-use crate::stages::aggregate::{Catalog, CorpusCounts, DocResult, Totals};
+use crate::stages::aggregate::surnames::{link_pairs, OpenRowsWriter, SurnameLinks};
+use crate::stages::aggregate::{Catalog, CorpusCounts, Totals};
 use crate::stages::ingest::{self, KnownFiles};
 
 /// What a finished run reports to its caller.
@@ -317,40 +320,6 @@ impl Linking {
     }
 }
 
-/// What the second pass of an incremental run that links surnames re-uses: the previous
-/// run's groups of linked rows, its cache (for the documents of a group whose links
-/// changed), and the groups file it writes.
-struct SecondPass {
-    previous: Option<Arc<OldGroups>>,
-    log: Option<GroupLog>,
-    cache: Option<Arc<OldCache>>,
-}
-
-/// Where the fold hands each analysed document: the table writer, a shard's record of open
-/// words for its merge, and the spill of a run that links surnames.
-struct Sink<'s, 'w> {
-    writer: &'s mut GroupWriter<'w>,
-    open_rows: Option<&'s mut OpenRowsWriter>,
-    spill: Option<&'s mut Spill>,
-}
-
-impl Sink<'_, '_> {
-    /// Hands over a group of documents with their cache keys; `logged` as in
-    /// [`GroupJob::Encode`].
-    fn push(&mut self, docs: Vec<(u128, DocResult)>, logged: Option<Logged>) -> Result<()> {
-        for (key, doc) in &docs {
-            if let Some(rows) = self.open_rows.as_mut() {
-                rows.push(&doc.0)?;
-            }
-            if let Some(spill) = self.spill.as_mut() {
-                spill.push(*key, doc)?;
-            }
-        }
-        let docs = docs.into_iter().map(|(_, doc)| doc).collect();
-        self.writer.send(GroupJob::Encode { docs, logged })
-    }
-}
-
 /// Analyses the batches in parallel and folds them in input order: while one batch is
 /// analysed, the one before it is folded and handed to `sink`.
 fn analyse_batches(
@@ -381,141 +350,6 @@ fn analyse_batches(
         folder.fold(outcomes, sink, progress, opened)?;
     }
     Ok(())
-}
-
-/// The second pass of a run that links surnames: decides which open words the corpus links
-/// to a person, writes the parked documents' `mentions` and `doc_entities` with those links,
-/// and folds the links into the totals. In an incremental run, a group whose documents and
-/// links are those of a group of the previous run is copied from its output.
-fn write_linked(
-    (settings, dir): (&Settings, &Path),
-    parked: Parked,
-    totals: &Totals,
-    second: SecondPass,
-) -> Result<(DocumentTables, SurnameLinks, (u64, u64))> {
-    let links = SurnameLinks::of(totals, &Catalog::of(totals, &settings.lexicon));
-    info!(words = links.len(), "surnames linked across the corpus");
-    let SecondPass {
-        previous,
-        log,
-        cache,
-    } = second;
-    let logging = log.is_some();
-    let tables = DocumentTables::create(dir, settings.format, TableSet::Linked)?
-        .with_groups(previous.clone(), log);
-    let (tables, counts) = with_group_writer(tables, &settings.lexicon, |writer| {
-        let mut pass = LinkedGroups {
-            writer,
-            links: &links,
-            previous,
-            cache,
-            logging,
-            counts: (0, 0),
-        };
-        let bounds = GroupBounds::for_batch(settings.batch_size);
-        let mut cutter = GroupCutter::new(bounds);
-        let mut group = Vec::new();
-        for item in parked {
-            match item? {
-                ParkedItem::Doc(key, doc) => {
-                    let ends = cutter.push(id_hash(&doc.0.doc.meta.doc_id), doc.0.n_tokens);
-                    group.push((key, *doc));
-                    if ends {
-                        pass.write(std::mem::take(&mut group))?;
-                    }
-                }
-                ParkedItem::Group(parked_group) => {
-                    // A group of the first pass, so one of this pass too.
-                    if !group.is_empty() {
-                        pass.write(std::mem::take(&mut group))?;
-                    }
-                    cutter = GroupCutter::new(bounds);
-                    pass.copy_or_write(parked_group)?;
-                }
-            }
-        }
-        if !group.is_empty() {
-            pass.write(group)?;
-        }
-        Ok(pass.counts)
-    })?;
-    Ok((tables, links, counts))
-}
-
-/// The groups of the second pass, linked and handed to the tables.
-struct LinkedGroups<'p, 'w> {
-    writer: &'p mut GroupWriter<'w>,
-    links: &'p SurnameLinks,
-    previous: Option<Arc<OldGroups>>,
-    cache: Option<Arc<OldCache>>,
-    logging: bool,
-    /// Groups copied and written.
-    counts: (u64, u64),
-}
-
-impl LinkedGroups<'_, '_> {
-    /// Links a group's documents and writes them.
-    fn write(&mut self, docs: Vec<(u128, DocResult)>) -> Result<()> {
-        let logged = self.logging.then(|| {
-            let key = reuse::group_key(docs.iter().map(|(key, _)| *key));
-            let words = open_words(docs.iter().map(|(_, doc)| doc));
-            Logged {
-                key: linked_key(key, &words, self.links),
-                totals: Vec::new(),
-                open_words: words,
-            }
-        });
-        let docs = docs
-            .into_iter()
-            .map(|(_, (mut doc, mut counts))| {
-                link_document(&mut doc, &mut counts, self.links);
-                (doc, counts)
-            })
-            .collect();
-        self.counts.1 += 1;
-        self.writer.send(GroupJob::Encode { docs, logged })
-    }
-
-    /// A group copied in the first pass: its linked rows are copied too when its open words
-    /// are linked as in the previous run; otherwise its documents are read from the cache.
-    fn copy_or_write(&mut self, group: ParkedGroup) -> Result<()> {
-        let key = linked_key(group.key, &group.words, self.links);
-        if let Some(head) = self.previous.as_ref().and_then(|p| p.get(key)) {
-            let head = head.clone();
-            self.counts.0 += 1;
-            return self.writer.send(GroupJob::Copy {
-                head,
-                totals: Vec::new(),
-            });
-        }
-        let docs = group
-            .keys
-            .iter()
-            .map(|&k| Ok((k, cached_entry(self.cache.as_ref(), k)?)))
-            .collect::<Result<Vec<_>>>()?;
-        self.write(docs)
-    }
-}
-
-/// The key of a group's linked rows: its documents, and how the corpus links its open words.
-fn linked_key(group: u128, words: &[String], links: &SurnameLinks) -> u128 {
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    h.update(&group.to_le_bytes());
-    for word in words {
-        h.update(&(word.len() as u64).to_le_bytes());
-        h.update(word.as_bytes());
-        match links.get(word) {
-            Some((id, entity)) => {
-                h.update(&[1]);
-                h.update(&id.to_le_bytes());
-                h.update(&[entity.kind as u8]);
-                h.update(&(entity.name.len() as u64).to_le_bytes());
-                h.update(entity.name.as_bytes());
-            }
-            None => h.update(&[0]),
-        }
-    }
-    h.digest128()
 }
 
 /// Writes the corpus tables of a run, with the surnames it linked; a shard links none and
@@ -551,167 +385,6 @@ fn write_run_corpus_tables(settings: &Settings, dir: &Path, analysed: &mut Analy
         counts.write(dir)?;
     }
     Ok(())
-}
-
-/// The document cached under `key`.
-fn cached_entry(cache: Option<&Arc<OldCache>>, key: u128) -> Result<DocResult> {
-    match cache {
-        Some(cache) => cache.entry(key),
-        None => Err(Error::Run("a cached document without a cache".into())),
-    }
-}
-
-/// The open words of documents, sorted and each once: which links across the corpus can
-/// change their rows.
-fn open_words<'a>(docs: impl Iterator<Item = &'a DocResult>) -> Vec<String> {
-    let words: std::collections::BTreeSet<&str> = docs
-        .flat_map(|(doc, _)| doc.open_names.iter().map(|o| o.word.as_str()))
-        .collect();
-    words.into_iter().map(String::from).collect()
-}
-
-/// What the analysed documents add up to, folded in input order, group by group.
-struct Folder {
-    ledger: Ledger,
-    totals: Totals,
-    /// Pairs spilled from `totals` when it holds too many.
-    pair_runs: PairRuns,
-    /// Bytes of document text.
-    bytes: u64,
-    /// Time spent folding.
-    time: Duration,
-    grouper: Grouper,
-    reuse: Reuse,
-    groups_copied: u64,
-    groups_written: u64,
-}
-
-/// What an incremental run takes from the previous one.
-struct Reuse {
-    /// The documents cached, decoded when a group that holds one is written again.
-    cache: Option<Arc<OldCache>>,
-    /// The groups written, copied when a group holds the same documents.
-    groups: Option<Arc<OldGroups>>,
-    /// Whether each group's totals are recorded for the next run.
-    logged: bool,
-}
-
-/// Collects documents until a group ends ([`super::groups`]).
-struct Grouper {
-    cutter: GroupCutter,
-    pending: Vec<Analysed>,
-}
-
-impl Grouper {
-    fn new(settings: &Settings) -> Self {
-        Grouper {
-            cutter: GroupCutter::new(GroupBounds::for_batch(settings.batch_size)),
-            pending: Vec::new(),
-        }
-    }
-
-    /// Adds a document; returns the group it ends.
-    fn push(&mut self, item: Analysed) -> Option<Vec<Analysed>> {
-        let ends = self
-            .cutter
-            .push(id_hash(item.doc_id()), item.facts().n_tokens);
-        self.pending.push(item);
-        ends.then(|| std::mem::take(&mut self.pending))
-    }
-}
-
-impl Folder {
-    /// Records a batch's outcomes in the ledger and folds every group they end; `opened`
-    /// is how many input bytes were read by then.
-    fn fold(
-        &mut self,
-        outcomes: Vec<Outcome>,
-        sink: &mut Sink,
-        progress: &Progress,
-        opened: u64,
-    ) -> Result<()> {
-        let t = Instant::now();
-        for outcome in outcomes {
-            match outcome {
-                Ok(item) => {
-                    self.bytes += item.facts().text_bytes;
-                    self.ledger.document(item.source(), || item.known_record());
-                    if let Some(group) = self.grouper.push(item) {
-                        self.fold_group(group, sink)?;
-                    }
-                }
-                Err(r) => self.ledger.reject(r),
-            }
-        }
-        self.time += t.elapsed();
-        let rejects = self.ledger.rejects.len();
-        debug!(documents = sink.writer.documents, rejects, "batch written");
-        progress.update(opened, sink.writer.documents, rejects);
-        // Every input but the one being read is complete.
-        self.ledger.flush(1)
-    }
-
-    /// Folds the last, unfinished group.
-    fn finish(&mut self, sink: &mut Sink) -> Result<()> {
-        let group = std::mem::take(&mut self.grouper.pending);
-        if !group.is_empty() {
-            self.fold_group(group, sink)?;
-        }
-        Ok(())
-    }
-
-    /// Adds a group to the totals and hands it to the tables: copied from the previous
-    /// output when it wrote the same documents as a group, written otherwise.
-    fn fold_group(&mut self, group: Vec<Analysed>, sink: &mut Sink) -> Result<()> {
-        let key = reuse::group_key(group.iter().map(Analysed::key));
-        let all_cached = group.iter().all(|i| matches!(i, Analysed::Cached(_)));
-        let previous = self.reuse.groups.as_ref().filter(|_| all_cached);
-        if let Some((groups, head)) = previous.and_then(|g| Some((g, g.get(key)?))) {
-            let totals = groups.totals_bytes(key)?;
-            self.totals
-                .merge(&reuse::decode_totals(&totals, "groups file")?);
-            if let Some(spill) = sink.spill.as_mut() {
-                let keys = group.iter().map(Analysed::key).collect();
-                let words = head.open_words.clone();
-                spill.push_group(&ParkedGroup { key, keys, words })?;
-            }
-            let head = head.clone();
-            sink.writer.send(GroupJob::Copy { head, totals })?;
-            self.groups_copied += 1;
-        } else {
-            let docs = self.documents_of(group)?;
-            let logged = if self.reuse.logged {
-                let mut part = Totals::default();
-                docs.iter().for_each(|(_, (_, counts))| part.add(counts));
-                self.totals.merge(&part);
-                let totals = reuse::encode_totals(&part);
-                let open_words = open_words(docs.iter().map(|(_, doc)| doc));
-                Some(Logged {
-                    key,
-                    totals,
-                    open_words,
-                })
-            } else {
-                docs.iter()
-                    .for_each(|(_, (_, counts))| self.totals.add(counts));
-                None
-            };
-            sink.push(docs, logged)?;
-            self.groups_written += 1;
-        }
-        self.pair_runs.spill_if_full(&mut self.totals.pairs)
-    }
-
-    /// The analysed documents of a group with their cache keys, the cached ones decoded.
-    fn documents_of(&self, group: Vec<Analysed>) -> Result<Vec<(u128, DocResult)>> {
-        group
-            .into_iter()
-            .map(|item| match item {
-                Analysed::Fresh { key, doc } => Ok((key, *doc)),
-                Analysed::Cached(c) => Ok((c.key, cached_entry(self.reuse.cache.as_ref(), c.key)?)),
-            })
-            .collect()
-    }
 }
 
 /// Runs `consume` over the batches of the input: read on a thread of its own, one batch
