@@ -10,6 +10,7 @@ use tracing::info;
 
 use super::cache::{self, DocFacts};
 use super::config::Settings;
+use super::known_files;
 use super::reuse::{self, OldGroups};
 use crate::error::Result;
 use crate::model::Reject;
@@ -198,8 +199,8 @@ impl<'s> Analyser<'s> {
     /// from the cache without reading them.
     pub fn known_files(&self) -> Option<Arc<dyn crate::stages::ingest::KnownFiles>> {
         let cache = self.old_cache.clone()?;
-        let path = cache::files_path(&self.settings.output);
-        match cache::OldFiles::open(&path, &self.stamp, cache) {
+        let path = known_files::files_path(&self.settings.output);
+        match known_files::OldFiles::open(&path, &self.stamp, cache) {
             Ok(files) => Some(Arc::new(files)),
             Err(why) => {
                 info!(%why, "incremental: every input file is read");
@@ -209,12 +210,12 @@ impl<'s> Analyser<'s> {
     }
 
     /// The list of input files this run writes: incremental runs.
-    pub fn new_files(&self) -> Result<Option<cache::NewFiles>> {
+    pub fn new_files(&self) -> Result<Option<known_files::NewFiles>> {
         if !self.settings.incremental {
             return Ok(None);
         }
-        let path = cache::files_path(&self.settings.output);
-        cache::NewFiles::create(&path, &self.stamp).map(Some)
+        let path = known_files::files_path(&self.settings.output);
+        known_files::NewFiles::create(&path, &self.stamp).map(Some)
     }
 
     /// The groups file this run writes (`linked`: of its second pass).

@@ -10,6 +10,8 @@ mod fold;
 #[cfg(feature = "tables")]
 pub mod groups;
 #[cfg(feature = "tables")]
+mod known_files;
+#[cfg(feature = "tables")]
 mod linked;
 #[cfg(feature = "tables")]
 mod progress;

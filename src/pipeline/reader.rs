@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use tracing::warn;
 use xxhash_rust::xxh3::xxh3_128;
 
-use super::cache::{self, NewFiles, MAX_KNOWN_RECORDS};
+use super::cache;
 use super::config::Settings;
+use super::known_files::{NewFiles, MAX_KNOWN_RECORDS};
 use super::seen_ids::SeenIds;
 use crate::error::{Error, Result};
 use crate::model::Reject;
