@@ -83,10 +83,21 @@ impl OldFiles {
 
 impl KnownFiles for OldFiles {
     fn known(&self, source: &str, stamp: &FileStamp) -> Option<KnownFile> {
-        let (known_stamp, offset, length) = self.index.get(source)?;
-        if known_stamp != stamp {
-            return None;
-        }
+        let (known_stamp, _, _) = self.index.get(source)?;
+        (known_stamp == stamp).then(|| self.read(source)).flatten()
+    }
+
+    fn known_before_growing(&self, source: &str, stamp: &FileStamp) -> Option<KnownFile> {
+        let (known_stamp, _, _) = self.index.get(source)?;
+        let grown = known_stamp.inode == stamp.inode && known_stamp.length < stamp.length;
+        grown.then(|| self.read(source)).flatten()
+    }
+}
+
+impl OldFiles {
+    /// What the last run read of `source`, if the cache still holds each of its records.
+    fn read(&self, source: &str) -> Option<KnownFile> {
+        let (_, offset, length) = self.index.get(source)?;
         let mut bytes = vec![0u8; *length as usize];
         self.file.read_exact_at(&mut bytes, *offset).ok()?;
         let (file, _): (KnownFile, _) =

@@ -191,8 +191,10 @@ pub struct Ledger {
     done_path: PathBuf,
     /// Input files written out so far.
     pub files: u64,
-    /// Input files whose records were taken from the last run instead of read.
+    /// Input files whose records were taken from the last run instead of read, and files
+    /// that grew at their end, of which only the new lines were read.
     pub unread: u64,
+    pub resumed: u64,
     /// The input files read whole, for the next incremental run.
     known_files: Option<NewFiles>,
 }
@@ -211,6 +213,7 @@ impl Ledger {
             done_path,
             files: 0,
             unread: 0,
+            resumed: 0,
             known_files: None,
         })
     }
@@ -252,6 +255,7 @@ impl Ledger {
     /// A file that was opened.
     fn opened(&mut self, file: ingest::OpenedFile) {
         self.unread += u64::from(file.unread);
+        self.resumed += u64::from(file.resumed);
         let counts = self.entry(&file.source);
         counts.bytes = file.bytes;
         counts.hash = file.hash;

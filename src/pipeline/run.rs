@@ -490,6 +490,7 @@ fn run_manifest(
             linked_groups_copied: a.linked_groups.0,
             linked_groups_written: a.linked_groups.1,
             files_unread: a.ledger.unread,
+            files_resumed: a.ledger.resumed,
         }),
     }
 }

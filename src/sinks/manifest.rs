@@ -63,6 +63,9 @@ pub struct CacheInfo {
     /// Input files unchanged since the previous run (by size, times and inode), not read.
     #[serde(default)]
     pub files_unread: u64,
+    /// JSONL files that grew at their end since the previous run: only the new lines read.
+    #[serde(default)]
+    pub files_resumed: u64,
 }
 
 /// The tool that wrote the output.

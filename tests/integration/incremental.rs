@@ -242,3 +242,59 @@ fn an_incremental_run_from_standard_input_reads_every_record_once() {
     let places = std::fs::read_to_string(dir.path().join("inc/places.csv")).unwrap();
     assert!(places.contains("London"), "{places}");
 }
+
+#[test]
+fn a_jsonl_file_that_grew_is_read_from_where_it_ended() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    let news = input.join("news.jsonl");
+    let line = |id: &str, text: &str| format!("{{\"id\": \"{id}\", \"text\": \"{text}\"}}\n");
+    let first = line("a", "PARIS - Warren Christopher met Qian Qichen.")
+        + "\n"
+        + &line("b", "LONDON - Chris Patten spoke of Hong Kong.");
+    let pipeline = root().join("pipelines/default.toml");
+    let run = |out: &str, extra: &[&str]| {
+        crate::common::run_pipeline(&pipeline, &input, &dir.path().join(out), extra);
+        let manifest = std::fs::read_to_string(dir.path().join(out).join("manifest.json"));
+        serde_json::from_str::<serde_json::Value>(&manifest.unwrap()).unwrap()
+    };
+    // Files changed within 2 s of a run are not remembered by it.
+    let settle = || std::thread::sleep(std::time::Duration::from_millis(2_100));
+    std::fs::write(&news, &first).unwrap();
+    settle();
+    run("inc", &["--incremental"]);
+
+    // A line changed in the old part (same length) and one appended: read again whole.
+    let changed =
+        first.replace("Chris Patten", "Chris Pattem") + &line("c", "ROME - Lamberto Dini spoke.");
+    std::fs::write(&news, &changed).unwrap();
+    settle();
+    let m = run("inc", &["--incremental"]);
+    assert_eq!(m["cache"]["files_resumed"], 0, "{}", m["cache"]);
+    assert_eq!(m["cache"]["processed"], 2, "{}", m["cache"]);
+    run("full", &[]);
+    assert_same_tables(&dir.path().join("inc"), &dir.path().join("full"));
+
+    // Two lines appended, one of them broken: only they are read, numbered after the others.
+    let grown =
+        changed + &line("d", "BEIJING - Li Peng received Warren Christopher.") + "{not json\n";
+    std::fs::write(&news, &grown).unwrap();
+    let m = run("inc", &["--incremental"]);
+    assert_eq!(m["cache"]["files_resumed"], 1, "{}", m["cache"]);
+    assert_eq!(m["cache"]["processed"], 1, "{}", m["cache"]);
+    assert_eq!(m["cache"]["reused"], 3, "{}", m["cache"]);
+    let rejects = std::fs::read_to_string(dir.path().join("inc/rejects.csv")).unwrap();
+    assert!(rejects.contains("line 6"), "{rejects}");
+    run("full", &[]);
+    assert_same_tables(&dir.path().join("inc"), &dir.path().join("full"));
+    let manifest = |out: &str| {
+        let text = std::fs::read_to_string(dir.path().join(out).join("manifest.json")).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()["inputs"].clone()
+    };
+    assert_eq!(
+        manifest("inc"),
+        manifest("full"),
+        "same sizes and hashes of the inputs"
+    );
+}

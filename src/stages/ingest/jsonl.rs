@@ -35,6 +35,13 @@ impl JsonlRecords {
         }
     }
 
+    /// Numbers the lines read from `lines + 1` on: `reader` starts after the first `lines`
+    /// lines of the file.
+    pub fn after_lines(mut self, lines: u64) -> Self {
+        self.line_no = lines;
+        self
+    }
+
     fn reject(&self, reason: impl Into<String>) -> Reject {
         Reject {
             source: self.file.relative.clone(),

@@ -300,7 +300,7 @@ pub struct Records {
     current: Option<Box<dyn Iterator<Item = ReadOutcome> + Send>>,
     /// The file being read, hashed as it is read, with its stamp and what the tally held
     /// when it was opened.
-    hashing: Option<(String, PathBuf, Digest, Option<FileStamp>, u64)>,
+    hashing: Option<Hashing>,
     /// Files unchanged since an earlier run, whose records need not be read.
     known: Option<std::sync::Arc<dyn KnownFiles>>,
     settings: InputSettings,
@@ -310,6 +310,17 @@ pub struct Records {
     pub opened: Vec<OpenedFile>,
     /// Records that readers skipped as not articles, by kind.
     tally: Tally,
+}
+
+/// The file [`Records`] is reading: its source and path, the running hash of its bytes, its
+/// stamp, what the tally held when it was opened, and whether it was resumed.
+struct Hashing {
+    source: String,
+    path: PathBuf,
+    digest: Digest,
+    stamp: Option<FileStamp>,
+    tallied: u64,
+    resumed: bool,
 }
 
 /// A file that [`Records`] opened.
@@ -324,6 +335,9 @@ pub struct OpenedFile {
     pub stamp: Option<FileStamp>,
     /// Whether its records were taken from an earlier run instead of read.
     pub unread: bool,
+    /// Whether it grew at its end since an earlier run, which read what it held then: only
+    /// the new lines were read.
+    pub resumed: bool,
 }
 
 /// What says that a file is unchanged: its size, times and inode, as `git` and `make` check
@@ -363,6 +377,10 @@ pub struct KnownFile {
 pub trait KnownFiles: Send + Sync {
     /// What the earlier run read of `source`, if its stamp is `stamp`.
     fn known(&self, source: &str, stamp: &FileStamp) -> Option<KnownFile>;
+
+    /// What the earlier run read of `source`, if the file may have grown since: same inode,
+    /// longer now (the caller checks that the old bytes are still there).
+    fn known_before_growing(&self, source: &str, stamp: &FileStamp) -> Option<KnownFile>;
 }
 
 impl Records {
@@ -388,14 +406,22 @@ impl Records {
 
     /// Bytes of the input read so far (on disk), for progress.
     pub fn bytes_read(&self) -> u64 {
-        let current = self.hashing.as_ref().map_or(0, |(_, _, d, _, _)| d.bytes());
+        let current = self.hashing.as_ref().map_or(0, |h| h.digest.bytes());
         self.bytes_done + current
     }
 
     /// The file just read to its end: its hash covers every byte, also those a reader did
     /// not need (it stopped early); then it is reported as opened.
     fn finish_file(&mut self) {
-        let Some((source, path, digest, stamp, tallied)) = self.hashing.take() else {
+        let Some(Hashing {
+            source,
+            path,
+            digest,
+            stamp,
+            tallied,
+            resumed,
+        }) = self.hashing.take()
+        else {
             return;
         };
         let (bytes, hash) = match digest.finish(&path) {
@@ -411,6 +437,7 @@ impl Records {
             hash,
             stamp,
             unread: false,
+            resumed,
         });
     }
 
@@ -429,7 +456,7 @@ impl Records {
         };
         let stamp = FileStamp::of(&meta);
         let Some(found) = known.known(&file.relative, &stamp) else {
-            return false;
+            return self.resume_grown(file, stamp);
         };
         self.bytes_done += found.bytes;
         self.opened.push(OpenedFile {
@@ -438,6 +465,7 @@ impl Records {
             hash: Some(found.hash),
             stamp: Some(stamp),
             unread: true,
+            resumed: false,
         });
         let source = file.relative.clone();
         let records = found.records.into_iter().map(move |(doc_id, record, key)| {
@@ -452,6 +480,50 @@ impl Records {
             })
         });
         self.current = Some(Box::new(records));
+        true
+    }
+
+    /// Takes the records of a JSONL file that grew at its end since the last run from the
+    /// cache, when its old bytes are still there (same hash), and reads only the new lines;
+    /// returns whether.
+    fn resume_grown(&mut self, file: &InputFile, stamp: FileStamp) -> bool {
+        let name = file.relative.to_ascii_lowercase();
+        let jsonl = matches!(self.settings.format, InputFormat::Auto | InputFormat::Jsonl)
+            && (name.ends_with(".jsonl") || name.ends_with(".ndjson"));
+        let Some(known) = self.known.as_ref().filter(|_| jsonl) else {
+            return false;
+        };
+        let Some(found) = known.known_before_growing(&file.relative, &stamp) else {
+            return false;
+        };
+        let digest = Digest::default();
+        let Some((rest, lines)) = unchanged_prefix(&file.path, &found, &digest) else {
+            return false;
+        };
+        let tallied = self.tallied();
+        let source = file.relative.clone();
+        let cached = found.records.into_iter().map(move |(doc_id, record, key)| {
+            Ok(RawRecord {
+                doc_id,
+                source: source.clone(),
+                record,
+                body: Body::Cached(key),
+                title: None,
+                date: None,
+                outlet: None,
+            })
+        });
+        let reader = Box::new(BufReader::with_capacity(1 << 16, rest));
+        let new_lines = jsonl::JsonlRecords::new(file.clone(), reader, &self.settings);
+        self.current = Some(Box::new(cached.chain(new_lines.after_lines(lines))));
+        self.hashing = Some(Hashing {
+            source: file.relative.clone(),
+            path: file.path.clone(),
+            digest,
+            stamp: Some(stamp),
+            tallied,
+            resumed: true,
+        });
         true
     }
 
@@ -521,6 +593,36 @@ impl Digest {
     }
 }
 
+/// Opens `path` and checks that it begins with the bytes `known` describes (their hash, and a
+/// newline last), hashing them into `digest`; returns the file positioned after them, hashing
+/// what follows, and how many lines they held.
+fn unchanged_prefix(path: &Path, known: &KnownFile, digest: &Digest) -> Option<(HashingRead, u64)> {
+    let mut file = File::open(path).ok()?;
+    let mut left = known.bytes;
+    let mut buffer = vec![0u8; 1 << 16];
+    let (mut lines, mut last) = (0u64, b'\n');
+    while left > 0 {
+        let want = buffer.len().min(left as usize);
+        let n = file.read(&mut buffer[..want]).ok()?;
+        if n == 0 {
+            return None;
+        }
+        digest.update(&buffer[..n]);
+        lines += memchr::memchr_iter(b'\n', &buffer[..n]).count() as u64;
+        last = buffer[n - 1];
+        left -= n as u64;
+    }
+    let hash = digest.0.lock().ok()?.0.digest128();
+    if last != b'\n' || format!("xxh3-128:{hash:032x}") != known.hash {
+        return None;
+    }
+    let rest = HashingRead {
+        inner: file,
+        digest: digest.clone(),
+    };
+    Some((rest, lines))
+}
+
 /// A file's bytes on their way to a reader, through its [`Digest`].
 struct HashingRead {
     inner: File,
@@ -575,10 +677,17 @@ impl Iterator for Records {
                             hash: None,
                             stamp: None,
                             unread: false,
+                            resumed: false,
                         });
                     } else {
-                        let hashing = (file.relative.clone(), file.path.clone(), digest);
-                        self.hashing = Some((hashing.0, hashing.1, hashing.2, stamp, tallied));
+                        self.hashing = Some(Hashing {
+                            source: file.relative.clone(),
+                            path: file.path.clone(),
+                            digest,
+                            stamp,
+                            tallied,
+                            resumed: false,
+                        });
                     }
                 }
                 Err(reject) => {
@@ -594,6 +703,7 @@ impl Iterator for Records {
                         hash,
                         stamp: None,
                         unread: false,
+                        resumed: false,
                     });
                     return Some(Err(reject));
                 }
