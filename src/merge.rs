@@ -144,8 +144,8 @@ fn check_shards(dirs: &[PathBuf], manifests: &[WrittenManifest]) -> Result<()> {
     Ok(())
 }
 
-/// Writes every per-document table of the registry: shard rows in input order, cut into
-/// groups of `batch_size` documents (gathered into row groups as a run's are). Streams: each
+/// Writes every per-document table of the registry: shard rows in input order, cut into the
+/// groups of documents a run cuts ([`crate::pipeline::groups`]), one row group each. Streams: each
 /// shard's table is read a slice at a time, and only one output row group's rows are held, so
 /// memory does not grow with the corpus.
 /// Returns the number of documents.
