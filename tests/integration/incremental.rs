@@ -172,6 +172,14 @@ fn a_rerun_copies_unchanged_groups_and_does_not_read_unchanged_files() {
     run("full", &[]);
     assert_same_tables(&dir.path().join("inc"), &dir.path().join("full"));
 
+    // The previous output removed (the cache kept): documents come from the cache, groups
+    // are written anew.
+    std::fs::remove_dir_all(dir.path().join("inc")).unwrap();
+    let rebuilt = run("inc", &["--incremental"]);
+    assert_eq!(rebuilt["cache"]["groups_copied"], 0, "{}", rebuilt["cache"]);
+    assert_eq!(rebuilt["cache"]["processed"], 0, "{}", rebuilt["cache"]);
+    assert_same_tables(&dir.path().join("inc"), &dir.path().join("full"));
+
     // The previous output edited by hand: nothing is copied from it, the tables are right.
     std::fs::write(
         input.join("d080.txt"),
