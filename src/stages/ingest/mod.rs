@@ -467,19 +467,7 @@ impl Records {
             unread: true,
             resumed: false,
         });
-        let source = file.relative.clone();
-        let records = found.records.into_iter().map(move |(doc_id, record, key)| {
-            Ok(RawRecord {
-                doc_id,
-                source: source.clone(),
-                record,
-                body: Body::Cached(key),
-                title: None,
-                date: None,
-                outlet: None,
-            })
-        });
-        self.current = Some(Box::new(records));
+        self.current = Some(Box::new(cached_records(&file.relative, found.records)));
         true
     }
 
@@ -501,18 +489,7 @@ impl Records {
             return false;
         };
         let tallied = self.tallied();
-        let source = file.relative.clone();
-        let cached = found.records.into_iter().map(move |(doc_id, record, key)| {
-            Ok(RawRecord {
-                doc_id,
-                source: source.clone(),
-                record,
-                body: Body::Cached(key),
-                title: None,
-                date: None,
-                outlet: None,
-            })
-        });
+        let cached = cached_records(&file.relative, found.records);
         let reader = Box::new(BufReader::with_capacity(1 << 16, rest));
         let new_lines = jsonl::JsonlRecords::new(file.clone(), reader, &self.settings);
         self.current = Some(Box::new(cached.chain(new_lines.after_lines(lines))));
@@ -591,6 +568,25 @@ impl Digest {
         }
         Ok(())
     }
+}
+
+/// The records an earlier run read from `source`, as their cache keys.
+fn cached_records(
+    source: &str,
+    records: Vec<(String, String, u128)>,
+) -> impl Iterator<Item = ReadOutcome> + Send {
+    let source = source.to_string();
+    records.into_iter().map(move |(doc_id, record, key)| {
+        Ok(RawRecord {
+            doc_id,
+            source: source.clone(),
+            record,
+            body: Body::Cached(key),
+            title: None,
+            date: None,
+            outlet: None,
+        })
+    })
 }
 
 /// Opens `path` and checks that it begins with the bytes `known` describes (their hash, and a
