@@ -115,11 +115,22 @@ pub fn cache_path(output: &Path) -> PathBuf {
     parent.join(format!(".{name}.cache"))
 }
 
+/// The path beside `path` whose name is `path`'s with `suffix` after it
+/// (`.out.cache` -> `.out.cache-files`).
+pub(super) fn suffixed(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
+/// Where a file being written for `path` waits until it is swapped in.
+pub(super) fn temporary_for(path: &Path) -> PathBuf {
+    suffixed(path, &format!("-new-{}", std::process::id()))
+}
+
 /// The data file of generation `generation` of the cache indexed at `index`.
 fn data_path(index: &Path, generation: u64) -> PathBuf {
-    let mut name = index.file_name().unwrap_or_default().to_os_string();
-    name.push(format!("-data-{generation}"));
-    index.with_file_name(name)
+    suffixed(index, &format!("-data-{generation}"))
 }
 
 /// The head of an index: what it is valid for and which data it describes.
@@ -371,7 +382,7 @@ impl NewCache {
                 (data, data_path, header.len() as u64, generation, replaced)
             }
         };
-        let index_temporary = path.with_extension(format!("cache-new-{}", std::process::id()));
+        let index_temporary = temporary_for(path);
         let file = File::create(&index_temporary).map_err(io(&index_temporary))?;
         let mut index = BufWriter::with_capacity(1 << 20, file);
         let head = IndexHead {

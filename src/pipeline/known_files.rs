@@ -9,16 +9,13 @@ use std::io::{BufReader, BufWriter, Read, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-use super::cache::{cache_path, encode_value, read_u32, stamp, OldCache};
+use super::cache::{cache_path, encode_value, read_u32, stamp, suffixed, temporary_for, OldCache};
 use crate::error::{Error, Result};
 use crate::stages::ingest::{FileStamp, KnownFile, KnownFiles};
 
 /// The path of the known input files for an output directory (beside its cache).
 pub fn files_path(output: &Path) -> PathBuf {
-    let index = cache_path(output);
-    let mut name = index.file_name().unwrap_or_default().to_os_string();
-    name.push("-files");
-    index.with_file_name(name)
+    suffixed(&cache_path(output), "-files")
 }
 
 const FILES_MAGIC: &[u8; 8] = b"NEWSETLF";
@@ -123,9 +120,7 @@ pub struct NewFiles {
 impl NewFiles {
     /// Starts the list at `path` for `pipeline_hash`.
     pub fn create(path: &Path, pipeline_hash: &str) -> Result<NewFiles> {
-        let mut name = path.file_name().unwrap_or_default().to_os_string();
-        name.push(format!("-new-{}", std::process::id()));
-        let temporary = path.with_file_name(name);
+        let temporary = temporary_for(path);
         let io = |e| Error::io(format!("writing {}", temporary.display()), e);
         let mut writer = BufWriter::new(File::create(&temporary).map_err(io)?);
         let stamp = stamp(pipeline_hash);

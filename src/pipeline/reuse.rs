@@ -114,10 +114,8 @@ pub fn encode_totals(totals: &Totals) -> Vec<u8> {
 /// The path of the groups file for an output directory (beside its cache); `linked` for the
 /// file of the tables a run that links surnames writes in its second pass.
 pub fn groups_path(output: &Path, linked: bool) -> PathBuf {
-    let index = super::cache::cache_path(output);
-    let mut name = index.file_name().unwrap_or_default().to_os_string();
-    name.push(if linked { "-groups-linked" } else { "-groups" });
-    index.with_file_name(name)
+    let suffix = if linked { "-groups-linked" } else { "-groups" };
+    super::cache::suffixed(&super::cache::cache_path(output), suffix)
 }
 
 /// What the groups file records of a group written anew: its key, encoded totals (none for
@@ -258,9 +256,7 @@ pub struct GroupLog {
 impl GroupLog {
     /// Starts the groups file for `path`, valid for `stamp`.
     pub fn create(path: &Path, stamp: &str) -> Result<Self> {
-        let mut name = path.file_name().unwrap_or_default().to_os_string();
-        name.push(format!("-new-{}", std::process::id()));
-        let temporary = path.with_file_name(name);
+        let temporary = super::cache::temporary_for(path);
         let io = |e| Error::io(format!("writing {}", temporary.display()), e);
         let file = File::create(&temporary).map_err(io)?;
         let mut writer = BufWriter::with_capacity(1 << 20, file);
