@@ -160,9 +160,8 @@ impl Folder {
         let all_cached = group.iter().all(|i| matches!(i, Analysed::Cached(_)));
         let previous = self.reuse.groups.as_ref().filter(|_| all_cached);
         if let Some((groups, head)) = previous.and_then(|g| Some((g, g.get(key)?))) {
-            let totals = groups.totals_bytes(key)?;
-            self.totals
-                .merge(&reuse::decode_totals(&totals, "groups file")?);
+            let (part, totals) = groups.totals(key)?;
+            self.totals.merge(&part);
             if let Some(spill) = sink.spill.as_mut() {
                 let keys = group.iter().map(Analysed::key).collect();
                 let words = head.open_words.clone();

@@ -189,7 +189,7 @@ impl OldGroups {
     }
 
     /// The encoded totals of the group of `key`.
-    pub fn totals_bytes(&self, key: u128) -> Result<Vec<u8>> {
+    fn totals_bytes(&self, key: u128) -> Result<Vec<u8>> {
         let (head, offset) = self
             .heads
             .get(&key)
@@ -201,19 +201,22 @@ impl OldGroups {
         Ok(bytes)
     }
 
+    /// The totals of the group of `key`, decoded, and as encoded.
+    pub fn totals(&self, key: u128) -> Result<(Totals, Vec<u8>)> {
+        let bytes = self.totals_bytes(key)?;
+        let (totals, _) = bincode::serde::decode_from_slice(&bytes, CONFIG).map_err(|e| {
+            let path = self.path.display();
+            Error::Run(format!("{path}: damaged totals of group {key:032x}: {e}"))
+        })?;
+        Ok((totals, bytes))
+    }
+
     /// The table `name` as the previous run wrote it.
     pub fn table(&self, name: &str) -> Result<&PreviousTable> {
         self.tables
             .get(name)
             .ok_or_else(|| Error::Run(format!("the previous output has no table {name}")))
     }
-}
-
-/// Decodes totals from the groups file.
-pub fn decode_totals(bytes: &[u8], path_hint: &str) -> Result<Totals> {
-    bincode::serde::decode_from_slice(bytes, CONFIG)
-        .map(|(totals, _)| totals)
-        .map_err(|e| Error::Run(format!("{path_hint}: damaged group totals: {e}")))
 }
 
 fn read_header(reader: &mut impl Read, stamp: &str) -> std::result::Result<(), String> {
