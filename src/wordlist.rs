@@ -106,6 +106,12 @@ pub struct WordLists {
     /// `company_followers.txt`: lowercase nouns right after a company's name (`boss`,
     /// `shares`: `Shell boss`, `Turkcell shares`).
     pub company_followers: WordList,
+    /// `club_followers.txt`: words right after a town's name that make it a sports club's
+    /// (`Liverpool manager`, `Newcastle were`, `Tottenham v`).
+    pub club_followers: WordList,
+    /// `club_preceders.txt`: words right before a town's name that make it a sports club's
+    /// (`champions Porto`, `beat Parma`).
+    pub club_preceders: WordList,
 }
 
 /// The files of a word-list folder, in the order of [`WordLists`]' fields.
@@ -125,6 +131,8 @@ pub const WORD_LIST_FILES: &[&str] = &[
     "place_words.txt",
     "company_nouns.txt",
     "company_followers.txt",
+    "club_followers.txt",
+    "club_preceders.txt",
 ];
 
 impl WordLists {
@@ -147,6 +155,8 @@ impl WordLists {
             place_words: read("place_words.txt")?,
             company_nouns: read("company_nouns.txt")?,
             company_followers: read("company_followers.txt")?,
+            club_followers: read("club_followers.txt")?,
+            club_preceders: read("club_preceders.txt")?,
         })
     }
 }

@@ -229,6 +229,8 @@ struct Scan<'a> {
     /// Tokens of places that name a team or an organisation here (`San Diego Padres`), and
     /// whether each is a team on its own (in a results line).
     team_place: Vec<Option<bool>>,
+    /// Tokens of places that are a team in a results or standings line.
+    in_results: Vec<bool>,
 }
 
 /// What discovery has found so far in a document.
@@ -299,6 +301,7 @@ impl<'a> Scan<'a> {
             mentions,
             covered,
             team_place: vec![None; tokens.len()],
+            in_results: vec![false; tokens.len()],
         }
     }
 
@@ -311,6 +314,7 @@ impl<'a> Scan<'a> {
                     break;
                 }
                 self.team_place[t] = Some(place.team);
+                self.in_results[t] = place.in_results;
             }
         }
     }
@@ -649,7 +653,7 @@ impl<'a> Scan<'a> {
         if (start..end).any(|t| self.team_place[t].is_some()) {
             let team_alone = (start..end).all(|t| self.team_place[t] == Some(true));
             if team_alone {
-                let club = self.club_start(start, state);
+                let club = self.club_start(start, self.in_results[start], state);
                 self.organization(club, last, state, true);
                 let team = state
                     .found
@@ -1038,7 +1042,7 @@ impl<'a> Scan<'a> {
                 continue;
             }
             let first = self.tokens.partition_point(|t| t.start < place.span.start);
-            let start_token = self.club_start(first, state);
+            let start_token = self.club_start(first, place.in_results, state);
             let start = self.tokens[start_token].start.min(place.span.start);
             let name = if start < place.span.start {
                 state.claimed.push(start..place.span.start);
@@ -1057,15 +1061,21 @@ impl<'a> Scan<'a> {
 
     /// Where a team's name starts when its city starts at token `first`: a club's name before
     /// the city belongs to it (`PSV Eindhoven`, `Bayern Munich`, `Ajax Amsterdam`), up to two
-    /// capitalised words on the same line that nothing else took.
-    fn club_start(&self, first: usize, state: &ScanState) -> usize {
+    /// capitalised words on the same line that nothing else took. A common word that opens
+    /// its sentence or stands in capitals is no club's name (`Wealthy Parma`, `CHAMPIONS
+    /// PORTO`), except in a results line, where every line opens with a team.
+    fn club_start(&self, first: usize, in_results: bool, state: &ScanState) -> usize {
         let mut start = first;
         while start > 0 && first - start < 2 {
             let t = start - 1;
             let word = self.word(t);
+            let sentence = &self.doc.sentences[self.doc.sentence_of(self.tokens[t].start)];
+            let prominent =
+                sentence.start == self.tokens[t].start || !word.chars().any(char::is_lowercase);
             let club_word = word.starts_with(|c: char| c.is_uppercase())
                 && (self.free(t) || self.soft_place(t))
                 && !self.rules.words.not_names.contains(word)
+                && (in_results || !prominent || !self.rules.common_word(&super::title_case(word)))
                 && &self.text[self.tokens[t].end..self.tokens[t + 1].start] == " ";
             let (a, b) = (self.tokens[t].start, self.tokens[t].end);
             let taken = state.found.iter().any(|m| m.start < b && a < m.end);
@@ -1585,7 +1595,8 @@ mod tests {
             organizations("Results:\nDinamo Washington 2 Jordan 1\n")[0].0,
             "Dinamo Washington"
         );
-        let text = "Results:\nSweden Washington 2 Jordan 1\n\nSweden were missing players. He lives in Sweden.";
+        let text =
+            "Results:\nSweden Washington 2 Jordan 1\n\nSweden lost again. He lives in Sweden.";
         let teams = organizations(text);
         assert_eq!(teams[0], ("Sweden Washington".to_string(), "discovery"));
         assert!(
@@ -1593,6 +1604,25 @@ mod tests {
             "{teams:?}"
         );
         assert_eq!(found(text, Kind::Place).len(), 1);
+    }
+
+    #[test]
+    fn a_town_that_words_of_sport_mark_is_its_club_in_the_whole_document() {
+        let text = "Washington manager Tom Ross was sacked.\n\nWashington were beaten again. \
+                    He lives in Washington.\nWASHINGTON 1996-08-30\nThe fans of Washington left.";
+        let teams = organizations(text);
+        assert_eq!(teams.len(), 3, "{teams:?}");
+        assert!(
+            teams.iter().all(|(name, _)| name == "Washington"),
+            "{teams:?}"
+        );
+        // After a word of place and in a dateline the town stays a place.
+        let places: Vec<String> = found(text, Kind::Place).into_iter().map(|p| p.0).collect();
+        assert_eq!(places, ["Washington", "WASHINGTON"]);
+        // Without a word of sport next to it, the town is a place throughout.
+        let text = "Prices in Washington were up. Washington is large.";
+        assert!(organizations(text).is_empty());
+        assert_eq!(found(text, Kind::Place).len(), 2);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! (`Tian An Men Square` is one place, not a square plus nothing); then short forms are
 //! resolved to a full name seen earlier in the document, or dropped when none or several fit.
 
+mod clubs;
 pub mod discovery;
 mod places;
 pub mod senses;
@@ -48,9 +49,12 @@ pub struct Findings {
 pub struct TeamPlace {
     /// Its bytes in the text.
     pub span: std::ops::Range<usize>,
-    /// Whether it is a team in a results or standings line (`CHICAGO 8 Florida 3`):
-    /// then it names the team on its own.
+    /// Whether it names a team on its own: in a results or standings line (`CHICAGO 8
+    /// Florida 3`), or where words of sport mark the town's club in the document
+    /// (`Liverpool manager`; see `clubs`).
     pub team: bool,
+    /// Whether it is in a results or standings line.
+    pub in_results: bool,
     /// The place whose name it is.
     pub place: EntityId,
 }
@@ -83,9 +87,11 @@ pub struct EntityMatcher {
     weak: foldhash::HashSet<EntityId>,
     /// All places, for the rules that apply to places only.
     places: foldhash::HashSet<EntityId>,
-    /// Countries: a national side in a results line keeps its country's name (`Italy 2
-    /// England 1`), as news annotation counts it.
+    /// Countries and continents: a national side keeps its country's name (`Italy 2
+    /// England 1`, `Europe were`), as news annotation counts it.
     countries: foldhash::HashSet<EntityId>,
+    /// Words of sport that make a town's name its club's.
+    clubs: clubs::ClubCues,
 }
 
 #[derive(Debug)]
@@ -171,7 +177,15 @@ impl EntityMatcher {
             organization_words: words.organization_words.clone(),
             event_words: words.event_words.clone(),
             weak: with_feature(lexicon, "town"),
-            countries: with_feature(lexicon, "country"),
+            countries: with_feature(lexicon, "country")
+                .into_iter()
+                .chain(with_feature(lexicon, "continent"))
+                .collect(),
+            clubs: clubs::ClubCues::new(
+                words.club_followers.clone(),
+                words.club_preceders.clone(),
+                words.place_prepositions.clone(),
+            ),
             places: (0..lexicon.entities.len() as EntityId)
                 .filter(|&id| lexicon.entity(id).kind == crate::lexicon::Kind::Place)
                 .collect(),
@@ -252,6 +266,7 @@ impl EntityMatcher {
         let mut mentions = Vec::new();
         let mut ambiguous = Vec::new();
         let mut team_places = Vec::new();
+        let clubs = self.clubs_named(text, &candidates);
         // Entities named in full so far in this document, for resolving short forms.
         let mut named: Vec<EntityId> = Vec::new();
         let mut taken_until = 0;
@@ -276,20 +291,25 @@ impl EntityMatcher {
                 continue;
             }
             let is_place = self.places.contains(&first.entity);
-            let team = is_place
-                && !self.countries.contains(&first.entity)
-                && followed_by_score(text, first.end);
-            if team
-                || (is_place
-                    && (in_compound_adjective(text, first.end)
-                        || self.names_an_organization(text, first.end)
-                        || self.ends_an_organization(text, first.start)))
-            {
+            let club_town = is_place && !self.countries.contains(&first.entity);
+            let in_results = club_town && followed_by_score(text, first.end);
+            let names_organization = is_place
+                && (in_compound_adjective(text, first.end)
+                    || self.names_an_organization(text, first.end)
+                    || self.ends_an_organization(text, first.start));
+            // A club's town, unless a longer name takes it (`Sheffield United`).
+            let club = club_town
+                && !names_organization
+                && clubs.contains(&first.entity)
+                && !self.clubs.says_place(text, first.start, first.end);
+            let team = in_results || club;
+            if team || names_organization {
                 // The whole name is the team's: `SAN DIEGO 70 59` counts no `SAN` either.
                 taken_until = first.end;
                 team_places.push(TeamPlace {
                     span: first.start..first.end,
                     team,
+                    in_results,
                     place: first.entity,
                 });
                 continue;
@@ -335,9 +355,6 @@ impl EntityMatcher {
     }
 }
 
-/// Whether the words around `text[start..end]` make it a place: a preposition of place
-/// before it (`in Longyearbyen`), a dateline (`MAHALA, Bosnia 1996-08-31`, `PARIS -`), or a
-/// region or country after a comma (`Arbil, Iraq`).
 /// The names that discovery left undecided (one word, or a run of name words) and that
 /// nothing found later took, grouped by name in order of first occurrence; a name that is,
 /// or whose word ends, the name of a person mentioned in the document is left out, as are
@@ -399,6 +416,9 @@ fn open_names(doc: &TokenizedDocument, findings: &Findings, lexicon: &Lexicon) -
     open
 }
 
+/// Whether the words around `text[start..end]` make it a place: a preposition of place
+/// before it (`in Longyearbyen`), a dateline (`MAHALA, Bosnia 1996-08-31`, `PARIS -`), or a
+/// region or country after a comma (`Arbil, Iraq`).
 fn place_evidence(text: &str, start: usize, end: usize, prepositions: &WordList) -> bool {
     let before = text[..start]
         .split_whitespace()
@@ -416,6 +436,20 @@ fn place_evidence(text: &str, start: usize, end: usize, prepositions: &WordList)
 }
 
 impl EntityMatcher {
+    /// The towns and regions whose names some mention of `candidates` marks as a sports
+    /// club's in this document (see [`clubs`]).
+    fn clubs_named(&self, text: &str, candidates: &[Candidate]) -> Vec<EntityId> {
+        let mut clubs: Vec<EntityId> = candidates
+            .iter()
+            .filter(|c| self.places.contains(&c.entity) && !self.countries.contains(&c.entity))
+            .filter(|c| self.clubs.marks_club(text, c.start, c.end))
+            .map(|c| c.entity)
+            .collect();
+        clubs.sort_unstable();
+        clubs.dedup();
+        clubs
+    }
+
     /// Whether a place ends an organisation's name after `of` (`Bank of France`, `Press
     /// Trust of India`, `University of Pennsylvania`): the organisation word right before
     /// `of`, unless it names a state or a site (`Republic of Ireland`, `House of`).
