@@ -731,10 +731,11 @@ impl<'a> Scan<'a> {
             // new name; the surname then points to the full one.
             let id = self.entity_named(state, Kind::Figure, name);
             state.note_full_name(name, id);
-            // A family name first (`Qian Qichen`, later `Mr Qian`): a two-word name whose
-            // first word is no known first name also answers to that word.
-            if end - first == 2 && !self.rules.first_names.contains(self.word(first)) && !e.initial
-            {
+            // A two-word name also answers to its first word: a family name first (`Qian
+            // Qichen`, later `Mr Qian`), or a first name alone in a quotation (`Arsene Wenger`,
+            // then `delighted that Arsene has signed`); two people who share it leave it
+            // unresolved.
+            if end - first == 2 && !e.initial {
                 note_name(&mut state.surnames, self.word(first), id);
             }
             Some((id, Method::Discovery))
@@ -1626,6 +1627,22 @@ mod tests {
     }
 
     #[test]
+    fn a_first_name_alone_is_the_one_person_of_the_document_with_it() {
+        let text = "Arsenal manager Arsene Wenger said hello. \
+                    \"We are delighted that Arsene has signed,\" the chairman said.";
+        let found = figures(text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(
+            found[1],
+            ("Arsene".into(), "Arsene Wenger".into(), "coreference")
+        );
+        // Two people who share the first name: it names neither.
+        let text = "Judge Arsene Wenger met Arsene Dupont. Later Arsene has signed.";
+        let found = figures(text);
+        assert!(!found.iter().any(|f| f.0 == "Arsene"), "{found:?}");
+    }
+
+    #[test]
     fn a_hyphenated_first_name_is_not_a_role() {
         let found = figures("Swedish golfer Hans-Jesper Parnevik said he was tired.");
         assert_eq!(found[0].0, "Hans-Jesper Parnevik");
@@ -1704,7 +1721,7 @@ mod tests {
     fn analyzed(text: &str) -> (crate::model::AnalyzedDocument, Lexicon) {
         let lex = lexicon();
         let (discovery, words) = discovery_with(&[
-            "Andy", "George", "Michael", "Jesper", "Jordan", "Greg", "Nick", "Gloria",
+            "Andy", "George", "Michael", "Jesper", "Jordan", "Greg", "Nick", "Gloria", "Arsene",
         ]);
         let matcher = EntityMatcher::new(&lex, &words)
             .unwrap()
