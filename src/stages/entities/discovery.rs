@@ -581,8 +581,18 @@ impl<'a> Scan<'a> {
     ) -> Evidence {
         let words = &self.rules.words;
         let last = end - 1;
-        let before = start.checked_sub(1).map(|t| self.word(t)).unwrap_or("");
-        let after = if end < self.tokens.len() {
+        // A quotation mark between a name and a verb puts them in different voices (`the
+        // Grand Slam," said Dominici`; `said: "Newcastle have`): the verb is no evidence.
+        let quoted = |a: usize, b: usize| {
+            self.text[self.tokens[a].end..self.tokens[b].start]
+                .contains(['"', '\u{201c}', '\u{201d}'])
+        };
+        let before = start
+            .checked_sub(1)
+            .filter(|&t| !quoted(t, start))
+            .map(|t| self.word(t))
+            .unwrap_or("");
+        let after = if end < self.tokens.len() && !quoted(last, end) {
             self.word(end)
         } else {
             ""
@@ -1640,6 +1650,16 @@ mod tests {
         let text = "Judge Arsene Wenger met Arsene Dupont. Later Arsene has signed.";
         let found = figures(text);
         assert!(!found.iter().any(|f| f.0 == "Arsene"), "{found:?}");
+    }
+
+    #[test]
+    fn a_verb_across_a_quotation_mark_is_no_evidence() {
+        let said = figures("The vote went well, Zorblat Quimby said on Monday.");
+        assert!(said.iter().any(|f| f.0 == "Zorblat Quimby"), "{said:?}");
+        let quoted = figures("\"We are in the race for the Zorblat Quimby,\" said the coach.");
+        assert!(quoted.is_empty(), "{quoted:?}");
+        let opening = figures("He said: \"Zorblat Quimby have won.\"");
+        assert!(opening.is_empty(), "{opening:?}");
     }
 
     #[test]
