@@ -283,6 +283,12 @@ impl EntityMatcher {
             if first.start < taken_until {
                 continue;
             }
+            let is_place = self.places.contains(&first.entity);
+            // A currency's prefix names no place (`US$995 million`, `HK$100,000`).
+            if is_place && text[first.end..].starts_with('$') {
+                taken_until = first.end;
+                continue;
+            }
             // A small town counts only where the text says it is a place; a city followed by a
             // score in a results line (`Chicago 4 HOUSTON 3`) is a team.
             if self.weak.contains(&first.entity)
@@ -290,7 +296,6 @@ impl EntityMatcher {
             {
                 continue;
             }
-            let is_place = self.places.contains(&first.entity);
             let club_town = is_place && !self.countries.contains(&first.entity);
             let in_results = club_town && followed_by_score(text, first.end);
             let names_organization = is_place
@@ -728,6 +733,12 @@ mod tests {
             "three words at most"
         );
         assert_eq!(places("He flew from Paris to Peking."), 2);
+    }
+
+    #[test]
+    fn a_currency_prefix_is_no_place() {
+        let got = found("Sales of Paris$995 million; the Paris office.");
+        assert_eq!(got, vec![("Paris".into(), "Paris".into(), "lexicon")]);
     }
 
     #[test]
