@@ -470,7 +470,17 @@ impl<'a> Scan<'a> {
         let opens = self.rules.name_like(word)
             || self.rules.is_title(word)
             || (self.team_place[i].is_some() && word.contains(char::is_lowercase));
-        (self.free(i) && opens) || self.first_name_over_place(i)
+        (self.free(i) && opens) || self.first_name_over_place(i) || self.names_a_site(i)
+    }
+
+    /// A one-word place right before a word of site or feature names the site (`Atlantic
+    /// Ocean`, `Taiwan Strait`, `Sydney Harbour`): the run takes the place in.
+    fn names_a_site(&self, i: usize) -> bool {
+        self.soft_place(i)
+            && i + 1 < self.tokens.len()
+            && &self.text[self.tokens[i].end..self.tokens[i + 1].start] == " "
+            && self.free(i + 1)
+            && self.rules.words.place_words.contains(self.word(i + 1))
     }
 
     /// A place that is a first name opens a person's name when a free name word follows it
@@ -2078,6 +2088,10 @@ mod tests {
         let got = found("He left Downing Street for Heathrow Airport.", Kind::Place);
         let names: Vec<&str> = got.iter().map(|(surface, _, _)| surface.as_str()).collect();
         assert_eq!(names, ["Downing Street", "Heathrow Airport"]);
+        // A place of the lexicon before a word of site is part of the site's name.
+        let got = found("It sank in the Jordan River near Washington.", Kind::Place);
+        let names: Vec<&str> = got.iter().map(|(surface, _, _)| surface.as_str()).collect();
+        assert_eq!(names, ["Jordan River", "Washington"]);
         assert!(figures("He left Downing Street.").is_empty());
     }
 
