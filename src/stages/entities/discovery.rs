@@ -473,6 +473,38 @@ impl<'a> Scan<'a> {
         (self.free(i) && opens) || self.first_name_over_place(i) || self.names_a_site(i)
     }
 
+    /// Whether the name words `first..end` (one or two) and the town right after them on the
+    /// line name a club or a company (`Betar Jerusalem`, `Levski Sofia`, `Reuters Chicago`):
+    /// words that are neither common English words nor first names before a city or town
+    /// (not a region: `Lebed Chechnya` in a headline).
+    fn names_a_club(&self, first: usize, end: usize) -> bool {
+        let town = end < self.tokens.len()
+            && self.soft_place(end)
+            && &self.text[self.tokens[end - 1].end..self.tokens[end].start] == " "
+            && self.covered[end].is_some_and(|k| {
+                let geo = self.names.lexicon.geo.get(&self.mentions[k].entity);
+                let feature = geo.and_then(|g| g.feature.as_deref());
+                matches!(feature, Some("city" | "town"))
+            });
+        let rules = self.rules;
+        // Not a person's name: no role before it (`finalist MaliVai Washington`), no more
+        // name after the town (`Aung San Suu Kyi`).
+        let role_before = first > 0 && rules.words.roles.contains(self.word(first - 1));
+        let name_goes_on = end + 1 < self.tokens.len()
+            && self.joined(end, end + 1)
+            && rules.name_like(self.word(end + 1));
+        town && !role_before
+            && !name_goes_on
+            && end - first <= 2
+            && (first..end).all(|t| {
+                let word = self.word(t);
+                word.chars().any(char::is_lowercase)
+                    && !rules.common_word(word)
+                    && !rules.first_names.contains(word)
+                    && !initial(word)
+            })
+    }
+
     /// A one-word place right before a word of site or feature names the site (`Atlantic
     /// Ocean`, `Taiwan Strait`, `Sydney Harbour`): the run takes the place in.
     fn names_a_site(&self, i: usize) -> bool {
@@ -667,6 +699,11 @@ impl<'a> Scan<'a> {
             return;
         }
         let last = end - 1;
+        if !titled && self.names_a_club(first, end) {
+            // The town is the club's: `Betar Jerusalem`, `Levski Sofia`.
+            self.organization(first, end, state, true);
+            return;
+        }
         // A team named by its city (`San Diego Padres`) is no person, whatever its words
         // (at the price of a person whose first name is a city and whose surname looks
         // plural: `Milan Baros`).
@@ -1529,6 +1566,17 @@ mod tests {
                 choices: None,
             });
         }
+        lex.geo.insert(
+            0,
+            crate::lexicon::Geo {
+                geonames_id: None,
+                country_code: Some("US".into()),
+                latitude: None,
+                longitude: None,
+                feature: Some("city".into()),
+                admin1: None,
+            },
+        );
         lex.entities.push(Entity {
             kind: Kind::Organization,
             name: "National Security Council".into(),
@@ -1625,6 +1673,17 @@ mod tests {
             "{teams:?}"
         );
         assert_eq!(found(text, Kind::Place).len(), 1);
+    }
+
+    #[test]
+    fn a_rare_word_before_a_town_names_a_club() {
+        let text = "He joined Zorblat Washington on Monday.";
+        assert_eq!(organization_names(text), ["Zorblat Washington"]);
+        assert!(found(text, Kind::Place).is_empty());
+        // A first name or a role makes a person's name of it; a common word, no name.
+        assert!(organization_names("He met Michael Washington.").is_empty());
+        assert!(organization_names("He met actor Zorblat Washington.").is_empty());
+        assert!(organization_names("He saw Central Washington.").is_empty());
     }
 
     #[test]
