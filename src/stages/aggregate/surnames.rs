@@ -148,6 +148,9 @@ impl SurnameLinks {
                 Kind::Term => {}
             }
         }
+        for bearers in people.values_mut() {
+            drop_initialled(bearers, catalog);
+        }
         let links = totals
             .open
             .iter()
@@ -189,6 +192,36 @@ impl SurnameLinks {
     pub fn iter(&self) -> impl Iterator<Item = (&str, EntityId, &Entity)> {
         self.0.iter().map(|(w, (id, e))| (w.as_str(), *id, e))
     }
+}
+
+/// Leaves out of a surname's bearers the names given with initials only (`A Hazell` of a
+/// team sheet) when a bearer's first name starts with that initial (`Andy Hazell`): the same
+/// person, not a second one who would make the surname ambiguous.
+fn drop_initialled(bearers: &mut Vec<(u64, EntityId)>, catalog: &Catalog) {
+    if bearers.len() < 2 {
+        return;
+    }
+    let given = |id: EntityId| {
+        let name = catalog.entity(id).map_or("", |e| e.name.as_str());
+        name.rsplit_once(' ').map_or("", |(given, _)| given)
+    };
+    let initialled = |given: &str| {
+        !given.is_empty()
+            && given.split(' ').all(|part| {
+                let letters = part.trim_end_matches('.');
+                (1..=2).contains(&letters.len()) && letters.chars().all(|c| c.is_uppercase())
+            })
+    };
+    let first_letters: Vec<char> = bearers
+        .iter()
+        .map(|&(_, id)| given(id))
+        .filter(|g| !initialled(g))
+        .filter_map(|g| g.chars().next())
+        .collect();
+    bearers.retain(|&(_, id)| {
+        let g = given(id);
+        !(initialled(g) && g.chars().next().is_some_and(|c| first_letters.contains(&c)))
+    });
 }
 
 /// The bearer of a surname that the word alone stands for, with their documents: the only
@@ -641,5 +674,17 @@ mod tests {
                 pair("Yeltsin", "Boris Yeltsin")
             ]
         );
+    }
+
+    #[test]
+    fn a_name_with_the_initial_of_a_bearers_first_name_is_that_bearer() {
+        let open = [("Hazell", 2, false)];
+        let pair = |w: &str, p: &str| (w.to_string(), p.to_string());
+        // `A Hazell` of team sheets is Andy Hazell, not a second bearer.
+        let people = [("Andy Hazell", 2), ("A Hazell", 3)];
+        assert_eq!(links_of(&people, &open), [pair("Hazell", "Andy Hazell")]);
+        // Another initial is another person: the surname stays open.
+        let people = [("Andy Hazell", 2), ("B Hazell", 3)];
+        assert!(links_of(&people, &open).is_empty());
     }
 }

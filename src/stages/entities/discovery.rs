@@ -479,13 +479,8 @@ impl<'a> Scan<'a> {
     /// (not a region: `Lebed Chechnya` in a headline).
     fn names_a_club(&self, first: usize, end: usize) -> bool {
         let town = end < self.tokens.len()
-            && self.soft_place(end)
             && &self.text[self.tokens[end - 1].end..self.tokens[end].start] == " "
-            && self.covered[end].is_some_and(|k| {
-                let geo = self.names.lexicon.geo.get(&self.mentions[k].entity);
-                let feature = geo.and_then(|g| g.feature.as_deref());
-                matches!(feature, Some("city" | "town"))
-            });
+            && self.town_at(end);
         let rules = self.rules;
         // Not a person's name: no role before it (`finalist MaliVai Washington`), no more
         // name after the town (`Aung San Suu Kyi`).
@@ -1247,23 +1242,40 @@ impl<'a> Scan<'a> {
     fn lineups(&self, state: &mut ScanState) {
         let before = state.found.len();
         for t in 0..self.tokens.len().saturating_sub(1) {
-            if self.gap(t, t + 1) != ":" {
+            let labelled_list = self.gap(t, t + 1) == ":";
+            let line_start = self.text[self.tokens[t].end..self.tokens[t + 1].start].contains('\n');
+            if !labelled_list && !line_start {
                 continue;
             }
             let items = self.listed_names(t + 1);
-            let labelled = self.rules.words.lineup_labels.contains(self.word(t));
+            let labelled = labelled_list && self.rules.words.lineup_labels.contains(self.word(t));
             let known = items
                 .iter()
                 .filter(|&&(a, b)| (a..b).any(|i| !self.free(i)))
                 .count();
+            let clubs: Vec<Option<usize>> =
+                items.iter().map(|&(_, b)| self.club_after(b)).collect();
+            let bracketed = items
+                .iter()
+                .filter(|&&(_, b)| self.bracket_after(b))
+                .count();
             let enough = if labelled {
                 items.len() >= 2
-            } else {
+            } else if labelled_list {
                 items.len() >= LINEUP_NAMES && known * 2 < items.len()
+            } else {
+                // A squad without a label, on a line of its own: each name with its club in
+                // brackets (`C Stoica (Montpellier), A Masi (Viadana), ...`).
+                items.len() >= LINEUP_NAMES
+                    && known * 2 < items.len()
+                    && bracketed * 4 >= items.len() * 3
             };
             if enough {
-                for &(a, b) in &items {
+                for (&(a, b), club) in items.iter().zip(&clubs) {
                     self.listed_person(a, b, state);
+                    if let Some(club) = club {
+                        self.organization(*club, *club, state, true);
+                    }
                 }
             }
         }
@@ -1284,6 +1296,30 @@ impl<'a> Scan<'a> {
         state
             .candidates
             .retain(|(name, _)| !names.contains(name.as_str()));
+    }
+
+    /// Whether a bracket opens right after a listed name ending before token `b`.
+    fn bracket_after(&self, b: usize) -> bool {
+        b < self.tokens.len() && self.gap(b - 1, b).ends_with('(')
+    }
+
+    /// The town in brackets right after a listed name ending before token `b` (`C Stoica
+    /// (Montpellier)`): the player's club, counted as an organisation; counted once by
+    /// [`Scan::lineups`] with the brackets that hold no town.
+    fn club_after(&self, b: usize) -> Option<usize> {
+        let closes = b + 1 >= self.tokens.len() || self.gap(b, b + 1).starts_with(')');
+        (self.bracket_after(b) && closes && self.town_at(b)).then_some(b)
+    }
+
+    /// Whether token `t` is a city or town of the gazetteer, exactly (not a country or a
+    /// region: `Jesper Parnevik (Sweden)` gives a nationality).
+    fn town_at(&self, t: usize) -> bool {
+        self.soft_place(t)
+            && self.covered[t].is_some_and(|k| {
+                let geo = self.names.lexicon.geo.get(&self.mentions[k].entity);
+                let feature = geo.and_then(|g| g.feature.as_deref());
+                matches!(feature, Some("city" | "town"))
+            })
     }
 
     /// The text between tokens `a` and `b`, trimmed.
@@ -1309,7 +1345,18 @@ impl<'a> Scan<'a> {
         while i < self.tokens.len() && capital(i) {
             let a = i;
             i += 1;
-            while i < self.tokens.len() && i - a < 3 && self.joined(i - 1, i) && capital(i) {
+            // Particles inside a name (`R de Marigny`, `D dal Maso`).
+            let particle = |i: usize| {
+                self.rules.words.particles.contains(self.word(i))
+                    && i + 1 < self.tokens.len()
+                    && self.joined(i, i + 1)
+                    && capital(i + 1)
+            };
+            while i < self.tokens.len()
+                && i - a < 3
+                && self.joined(i - 1, i)
+                && (capital(i) || particle(i))
+            {
                 i += 1;
             }
             let name_end = i;
@@ -1346,8 +1393,25 @@ impl<'a> Scan<'a> {
         let (start, end) = (self.tokens[a].start, self.tokens[b - 1].end);
         let words = &self.rules.words;
         let word = self.word(a);
+        // A person found inside the listed name (`Stoica` of `C Stoica`) is named by all of it.
+        let overlapping: Vec<usize> = (0..state.found.len())
+            .filter(|&k| state.found[k].start < end && start < state.found[k].end)
+            .collect();
+        if let [k] = overlapping[..] {
+            let m = &state.found[k];
+            let person = state
+                .discovered
+                .get(m.entity)
+                .or_else(|| self.names.lexicon.entities.get(m.entity as usize))
+                .is_some_and(|e| e.kind == Kind::Figure);
+            if person && start <= m.start && m.end <= end && (a..b).all(|i| self.free(i)) {
+                state.found[k].start = start;
+                state.found[k].end = end;
+            }
+            return;
+        }
         if (a..b).any(|i| !self.free(i))
-            || state.found.iter().any(|m| m.start < end && start < m.end)
+            || !overlapping.is_empty()
             || (b - a == 1
                 && (words.not_names.contains(word)
                     || words.demonyms.contains(word)
@@ -2152,6 +2216,30 @@ mod tests {
         let names: Vec<&str> = got.iter().map(|(surface, _, _)| surface.as_str()).collect();
         assert_eq!(names, ["Jordan River", "Washington"]);
         assert!(figures("He left Downing Street.").is_empty());
+    }
+
+    #[test]
+    fn a_squad_on_a_line_of_its_own_lists_people_with_their_clubs() {
+        let text = "Italy named their side.\n\nR de Marigny (Washington); C Stoica (Agen), \
+                    A Masi (Viadana), L Nitoglia (Calvisano), L Orquera (Padova).";
+        let got = figures(text);
+        let names: Vec<&str> = got.iter().map(|(surface, _, _)| surface.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "R de Marigny",
+                "C Stoica",
+                "A Masi",
+                "L Nitoglia",
+                "L Orquera"
+            ]
+        );
+        // The club in brackets is an organisation, not its town.
+        assert_eq!(organization_names(text), ["Washington"]);
+        assert!(found(text, Kind::Place).is_empty());
+        // Without the brackets a line of names is no squad.
+        let text = "Italy named their side.\n\nMarigny, Stoica, Masi, Nitoglia, Orquera.";
+        assert!(figures(text).is_empty(), "{:?}", figures(text));
     }
 
     #[test]
