@@ -556,8 +556,12 @@ impl<'a> Scan<'a> {
                         && (next_is_name || particles_then_name))
                     || (bare_initial && next_is_name));
             let before = self.word(j - 1);
-            let person_over_place =
-                self.soft_place(j) && (rules.first_names.contains(before) || initial(before));
+            // A first name, an initial or a title takes a place after it as a surname
+            // (`Douglas Hurd`, `D. Cork`, `Mr Maran`).
+            let person_over_place = self.soft_place(j)
+                && (rules.first_names.contains(before)
+                    || initial(before)
+                    || rules.is_title(before));
             if part_of_name || person_over_place {
                 j += 1;
             } else {
@@ -2216,6 +2220,8 @@ mod tests {
         let names: Vec<&str> = got.iter().map(|(surface, _, _)| surface.as_str()).collect();
         assert_eq!(names, ["Jordan River", "Washington"]);
         assert!(figures("He left Downing Street.").is_empty());
+        // A title before a town makes it a surname.
+        assert_eq!(figures("Mr Washington said no.")[0].0, "Washington");
     }
 
     #[test]
