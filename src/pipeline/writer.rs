@@ -356,7 +356,9 @@ fn write_pairs_table(
     pairs: CorpusPairs<impl Iterator<Item = Result<PairEntry>>>,
     catalog: &crate::stages::aggregate::Catalog,
 ) -> Result<u64> {
-    use crate::stages::aggregate::{cooccurrence_frame, cooccurrence_key, pairs::sort_externally};
+    use crate::stages::aggregate::{
+        cooccurrence_frame, cooccurrence_key, pairs::sort_externally, SideRanks,
+    };
     let mut writer = corpus_table_writer(dir, spec, format)?;
     let mut frame_rows: Vec<PairEntry> = Vec::new();
     let flush = |frame_rows: &mut Vec<PairEntry>, writer: &mut TableWriter| -> Result<()> {
@@ -367,7 +369,8 @@ fn write_pairs_table(
         frame_rows.clear();
         writer.write(&mut frame).map(|_| ())
     };
-    let key = cooccurrence_key(catalog);
+    let ranks = SideRanks::of(catalog);
+    let key = cooccurrence_key(&ranks);
     sort_externally(pairs.pairs, key, (dir, pairs.bound), |entry| {
         frame_rows.push(entry);
         if frame_rows.len() == CORPUS_FRAME_ROWS {

@@ -351,6 +351,11 @@ impl Catalog {
         }
     }
 
+    /// Every entity with its id.
+    pub fn entities(&self) -> impl Iterator<Item = (EntityId, &Entity)> {
+        self.entities.iter().map(|(&id, (e, _))| (id, e))
+    }
+
     /// The entity behind an id.
     pub fn entity(&self, id: EntityId) -> Option<&Entity> {
         self.entities.get(&id).map(|(e, _)| e)

@@ -166,11 +166,59 @@ fn sides(catalog: &Catalog, (a, b): (EntityId, EntityId)) -> [(Kind, &str); 2] {
     }
 }
 
-/// The sort key of `cooccurrence` rows: sentences shared, most first, then the pair's sides.
-pub fn cooccurrence_key<'c>(
-    catalog: &'c Catalog,
-) -> impl Fn(&PairEntry) -> (std::cmp::Reverse<u64>, [(Kind, &'c str); 2]) + Copy + 'c {
-    move |e: &PairEntry| (std::cmp::Reverse(e.1.sentences), sides(catalog, e.0))
+/// Every entity's place in the order of `cooccurrence` sides, (kind, name), as a number:
+/// sorting the pairs then compares numbers, not names. Entities of equal kind and name share
+/// a rank, so the order is the one of the names.
+pub struct SideRanks {
+    ranks: foldhash::HashMap<EntityId, u32>,
+    /// The rank of an id the catalog lacks (named as [`crate::lexicon::UNKNOWN`]).
+    unknown: u32,
+}
+
+impl SideRanks {
+    /// Ranks the entities of `catalog`.
+    pub fn of(catalog: &Catalog) -> SideRanks {
+        let unknown = &crate::lexicon::UNKNOWN;
+        let mut sides: Vec<(Kind, &str, Option<EntityId>)> = catalog
+            .entities()
+            .map(|(id, e)| (e.kind, e.name.as_str(), Some(id)))
+            .chain([(unknown.kind, unknown.name.as_str(), None)])
+            .collect();
+        sides.sort_unstable();
+        let mut ranks = foldhash::HashMap::default();
+        let (mut rank, mut unknown_rank, mut previous) = (0, 0, None);
+        for (kind, name, id) in sides {
+            if previous != Some((kind, name)) {
+                rank += 1;
+                previous = Some((kind, name));
+            }
+            match id {
+                Some(id) => {
+                    ranks.insert(id, rank);
+                }
+                None => unknown_rank = rank,
+            }
+        }
+        SideRanks {
+            ranks,
+            unknown: unknown_rank,
+        }
+    }
+
+    fn rank(&self, id: EntityId) -> u32 {
+        self.ranks.get(&id).copied().unwrap_or(self.unknown)
+    }
+}
+
+/// The sort key of `cooccurrence` rows: sentences shared, most first, then the pair's sides
+/// in (kind, name) order, by their ranks.
+pub fn cooccurrence_key(
+    ranks: &SideRanks,
+) -> impl Fn(&PairEntry) -> (std::cmp::Reverse<u64>, [u32; 2]) + Copy + '_ {
+    move |e: &PairEntry| {
+        let (a, b) = (ranks.rank(e.0 .0), ranks.rank(e.0 .1));
+        (std::cmp::Reverse(e.1.sentences), [a.min(b), a.max(b)])
+    }
 }
 
 /// `cooccurrence` rows of pairs already in the table's order ([`cooccurrence_key`]),
