@@ -425,3 +425,51 @@ pub fn rejects_table(rejects: &[Reject]) -> PolarsResult<DataFrame> {
         ],
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stages::aggregate::{EntityTotal, PairTotal};
+
+    #[test]
+    fn pairs_sort_by_ranks_as_by_names() {
+        let mut totals = Totals::default();
+        let names = [
+            (Kind::Place, "Beijing"),
+            (Kind::Figure, "Zhu Rongji"),
+            (Kind::Figure, "Bill Clinton"),
+            (Kind::Place, "Atlanta"),
+        ];
+        let ids: Vec<EntityId> = names
+            .iter()
+            .map(|&(kind, name)| {
+                let id = totals.discovered.add(kind, name);
+                totals.entities.insert(id, EntityTotal::default());
+                id
+            })
+            .collect();
+        let catalog = Catalog::of(&totals, &Lexicon::default());
+        let pair = |a: usize, b: usize, sentences: u64| {
+            let total = PairTotal {
+                sentences,
+                documents: 1,
+            };
+            ((ids[a], ids[b]), total)
+        };
+        // An id the catalog lacks sorts as the unknown entity does.
+        let missing = ((ids[0], EntityId::MAX - 1), PairTotal::default());
+        let mut entries = vec![
+            pair(0, 1, 2),
+            pair(3, 2, 2),
+            pair(1, 2, 5),
+            pair(0, 3, 2),
+            missing,
+        ];
+        let by_names = |e: &PairEntry| (std::cmp::Reverse(e.1.sentences), sides(&catalog, e.0));
+        let mut expected = entries.clone();
+        expected.sort_by_cached_key(by_names);
+        let ranks = SideRanks::of(&catalog);
+        entries.sort_by_cached_key(cooccurrence_key(&ranks));
+        assert_eq!(entries, expected);
+    }
+}
