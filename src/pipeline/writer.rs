@@ -70,6 +70,10 @@ pub struct DocumentTables {
     pub mentions_written: u64,
     /// Time spent building and writing them (on the writer thread).
     pub time: Duration,
+    /// Whether a group's tables, and each table's Parquet and CSV, are encoded side by side:
+    /// in a run that copies the previous output's groups, where the few groups to encode
+    /// are most of the work left.
+    parallel: bool,
 }
 
 impl DocumentTables {
@@ -97,11 +101,19 @@ impl DocumentTables {
             documents_written: 0,
             mentions_written: 0,
             time: Duration::ZERO,
+            parallel: false,
         })
     }
 
     /// Copies groups from `previous` when asked to, and records the groups written in `log`.
     pub fn with_groups(mut self, previous: Option<Arc<OldGroups>>, log: Option<GroupLog>) -> Self {
+        self.parallel = previous.is_some();
+        if self.parallel {
+            self.tables = std::mem::take(&mut self.tables)
+                .into_iter()
+                .map(|(spec, build, writer)| (spec, build, writer.side_by_side()))
+                .collect();
+        }
         (self.previous, self.log) = (previous, log);
         self
     }
@@ -143,15 +155,19 @@ impl DocumentTables {
                 .map(|(d, _)| d.mentions.len() as u64)
                 .sum::<u64>();
         }
-        let mut places = Vec::with_capacity(self.tables.len());
-        for (spec, build, writer) in &mut self.tables {
+        let encode = |(spec, build, writer): &mut DocumentTable| {
             let mut frame = build(group, lexicon).map_err(|e| Error::Table {
                 table: spec.name.to_string(),
                 message: e.to_string(),
             })?;
-            places.push((spec.name.to_string(), writer.write(&mut frame)?));
+            Ok((spec.name.to_string(), writer.write(&mut frame)?))
+        };
+        if self.parallel {
+            use rayon::prelude::*;
+            self.tables.par_iter_mut().map(encode).collect()
+        } else {
+            self.tables.iter_mut().map(encode).collect()
         }
-        Ok(places)
     }
 
     /// Copies a group of the previous run into every table.
