@@ -200,26 +200,39 @@ pub fn tables_info(
     rows: &BTreeMap<String, u64>,
     format: super::Format,
 ) -> BTreeMap<String, TableInfo> {
-    rows.iter()
+    use rayon::prelude::*;
+    let wanted = |ext: &str| match ext {
+        "csv" => format.csv(),
+        _ => format.parquet(),
+    };
+    let files: Vec<(&String, String)> = rows
+        .keys()
+        .flat_map(|name| ["parquet", "csv"].map(|ext| (name, ext)))
+        .filter(|(_, ext)| wanted(ext))
+        .map(|(name, ext)| (name, format!("{name}.{ext}")))
+        .collect();
+    // Files are hashed on the workers: the output is read back whole.
+    let hashes: Vec<String> = files
+        .par_iter()
+        .map(|(_, file)| {
+            crate::stages::ingest::content_hash(&dir.join(file))
+                .map(|(_, h)| h)
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut tables: BTreeMap<String, TableInfo> = rows
+        .iter()
         .map(|(name, &rows)| {
-            let mut files = BTreeMap::new();
-            for ext in ["parquet", "csv"] {
-                let wanted = if ext == "csv" {
-                    format.csv()
-                } else {
-                    format.parquet()
-                };
-                if wanted {
-                    let file = format!("{name}.{ext}");
-                    let hash = crate::stages::ingest::content_hash(&dir.join(&file))
-                        .map(|(_, h)| h)
-                        .unwrap_or_default();
-                    files.insert(file, hash);
-                }
-            }
+            let files = BTreeMap::new();
             (name.clone(), TableInfo { rows, files })
         })
-        .collect()
+        .collect();
+    for ((name, file), hash) in files.into_iter().zip(hashes) {
+        if let Some(table) = tables.get_mut(name) {
+            table.files.insert(file, hash);
+        }
+    }
+    tables
 }
 
 impl InputSummary {
