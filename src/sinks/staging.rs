@@ -113,11 +113,28 @@ impl Staging {
             .map_err(|e| Error::io(format!("moving output into {}", self.target.display()), e))?;
         self.committed = true;
         if old.exists() {
-            fs::remove_dir_all(&old)
+            remove_dir_side_by_side(&old)
                 .map_err(|e| Error::io(format!("removing {}", old.display()), e))?;
         }
         Ok(())
     }
+}
+
+/// Removes a directory, its entries on the workers side by side: freeing a large table's
+/// blocks takes the file system a while, and an output holds several.
+fn remove_dir_side_by_side(dir: &Path) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let entries = fs::read_dir(dir)?
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    entries.par_iter().try_for_each(|path| {
+        if fs::symlink_metadata(path)?.is_dir() {
+            fs::remove_dir_all(path)
+        } else {
+            fs::remove_file(path)
+        }
+    })?;
+    fs::remove_dir(dir)
 }
 
 impl Drop for Staging {
