@@ -766,8 +766,13 @@ impl<'a> Scan<'a> {
                 return;
             }
         }
+        // A surname of several words joined by hyphens (`Saint-Andre` of `Philippe
+        // Saint-Andre`) is one word of a name, as a one-word surname is.
+        let hyphenated = end - first > 1 && !name.contains(char::is_whitespace);
         let chosen = if end - first == 1 && (plural_acronym(name) || self.people_of(name)) {
             None
+        } else if let (true, Some(&Some(id))) = (hyphenated, state.surnames.get(name)) {
+            Some((id, Method::Coreference))
         } else if end - first == 1 {
             match state.surnames.get(name) {
                 Some(Some(id)) => Some((*id, Method::Coreference)),
@@ -1797,6 +1802,20 @@ mod tests {
         assert!(quoted.is_empty(), "{quoted:?}");
         let opening = figures("He said: \"Zorblat Quimby have won.\"");
         assert!(opening.is_empty(), "{opening:?}");
+    }
+
+    #[test]
+    fn a_hyphenated_surname_alone_is_the_person() {
+        let found = figures("Director Philippe Saint-Andre spoke. Saint-Andre believes it.");
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(
+            found[1],
+            (
+                "Saint-Andre".into(),
+                "Philippe Saint-Andre".into(),
+                "coreference"
+            )
+        );
     }
 
     #[test]
