@@ -707,26 +707,7 @@ impl<'a> Scan<'a> {
         // (at the price of a person whose first name is a city and whose surname looks
         // plural: `Milan Baros`).
         if (start..end).any(|t| self.team_place[t].is_some()) {
-            let team_alone = (start..end).all(|t| self.team_place[t] == Some(true));
-            if team_alone {
-                let club = self.club_start(start, self.in_results[start], state);
-                self.organization(club, last, state, true);
-                let team = state
-                    .found
-                    .last()
-                    .filter(|m| m.start == self.tokens[club].start);
-                if let Some(team) = team.map(|m| m.entity) {
-                    self.absorb_club_places(club..start, team, state);
-                    if club < start {
-                        let span = self.tokens[club].start..self.tokens[start - 1].end;
-                        state.claimed.push(span);
-                    }
-                }
-            } else if last > start && super::team_nickname(self.word(last)) {
-                self.organization(start, last, state, team_alone);
-            } else {
-                self.candidate(start, last, state);
-            }
+            self.team_run(start, end, state);
             return;
         }
         if last > first && !titled && self.rules.words.place_words.contains(self.word(last)) {
@@ -814,6 +795,32 @@ impl<'a> Scan<'a> {
             state.evidenced.push(entity);
         }
         self.take_run(first, last, (entity, method), state);
+    }
+
+    /// A run over a place that names a team here: the team (with a club's name before its
+    /// city), a team by its nickname (`Chicago Cubs`), or a candidate.
+    fn team_run(&self, start: usize, end: usize, state: &mut ScanState) {
+        let last = end - 1;
+        let team_alone = (start..end).all(|t| self.team_place[t] == Some(true));
+        if team_alone {
+            let club = self.club_start(start, self.in_results[start], state);
+            self.organization(club, last, state, true);
+            let team = state
+                .found
+                .last()
+                .filter(|m| m.start == self.tokens[club].start);
+            if let Some(team) = team.map(|m| m.entity) {
+                self.absorb_club_places(club..start, team, state);
+                if club < start {
+                    let span = self.tokens[club].start..self.tokens[start - 1].end;
+                    state.claimed.push(span);
+                }
+            }
+        } else if last > start && super::team_nickname(self.word(last)) {
+            self.organization(start, last, state, team_alone);
+        } else {
+            self.candidate(start, last, state);
+        }
     }
 
     /// The entity of this kind and name: the lexicon's when it lists one (a town it requires
