@@ -3,7 +3,7 @@
 //! their own when there are several workers.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -230,7 +230,7 @@ pub type TableRows = Vec<(&'static str, u64)>;
 /// Hands groups to the tables, inline or on the writer thread.
 pub struct GroupWriter<'a> {
     inline: Option<&'a mut DocumentTables>,
-    to_writer: Option<SyncSender<GroupJob>>,
+    to_writer: Option<WriterQueue>,
     lexicon: &'a Lexicon,
     /// Documents handed to the tables so far.
     pub documents: u64,
@@ -245,11 +245,8 @@ impl GroupWriter<'_> {
         };
         if let Some(tables) = self.inline.as_mut() {
             tables.take(job, self.lexicon)
-        } else if let Some(sender) = &self.to_writer {
-            // A closed channel means the writer stopped on an error, which joining it reports.
-            sender
-                .send(job)
-                .map_err(|_| Error::Run("the table writer stopped".into()))
+        } else if let Some(queue) = &self.to_writer {
+            queue.send(job)
         } else {
             Ok(())
         }
@@ -272,14 +269,18 @@ pub fn with_group_writer<R>(
         return Ok((tables, result?));
     }
     std::thread::scope(|scope| {
-        let (sender, groups) = sync_channel::<GroupJob>(1);
+        let (queue, groups, encode_tokens) = WriterQueue::new();
         let handle = scope.spawn(move || -> Result<DocumentTables> {
             for group in groups {
+                if matches!(group, GroupJob::Encode { .. }) {
+                    // The group leaves the queue: the next one may come in.
+                    let _ = encode_tokens.recv();
+                }
                 tables.take(group, lexicon)?;
             }
             Ok(tables)
         });
-        let mut writer = group_writer(None, Some(sender), lexicon);
+        let mut writer = group_writer(None, Some(queue), lexicon);
         let result = produce(&mut writer);
         drop(writer);
         let tables = handle
@@ -289,9 +290,41 @@ pub fn with_group_writer<R>(
     })
 }
 
+/// The queue to the writer thread. Groups to encode hold their documents, so at most one
+/// waits while another is encoded; copied groups are light (their place and totals), so up
+/// to [`WriterQueue::COPIES`] may wait, and folding goes on while a group is encoded.
+struct WriterQueue {
+    jobs: SyncSender<GroupJob>,
+    /// One token a group to encode that waits in `jobs`, taken back by the writer.
+    encode_tokens: SyncSender<()>,
+}
+
+impl WriterQueue {
+    const COPIES: usize = 32;
+
+    fn new() -> (WriterQueue, Receiver<GroupJob>, Receiver<()>) {
+        let (jobs, groups) = sync_channel(Self::COPIES);
+        let (encode_tokens, tokens) = sync_channel(1);
+        let queue = WriterQueue {
+            jobs,
+            encode_tokens,
+        };
+        (queue, groups, tokens)
+    }
+
+    fn send(&self, job: GroupJob) -> Result<()> {
+        // A closed channel means the writer stopped on an error, which joining it reports.
+        let stopped = || Error::Run("the table writer stopped".into());
+        if matches!(job, GroupJob::Encode { .. }) {
+            self.encode_tokens.send(()).map_err(|_| stopped())?;
+        }
+        self.jobs.send(job).map_err(|_| stopped())
+    }
+}
+
 fn group_writer<'a>(
     inline: Option<&'a mut DocumentTables>,
-    to_writer: Option<SyncSender<GroupJob>>,
+    to_writer: Option<WriterQueue>,
     lexicon: &'a Lexicon,
 ) -> GroupWriter<'a> {
     GroupWriter {
