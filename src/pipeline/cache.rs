@@ -13,7 +13,6 @@
 //! committed. Only the index is
 //! held in memory (about 40 bytes a document); entries are read on demand.
 
-use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::FileExt;
@@ -183,7 +182,7 @@ pub struct OldCache {
     data_length: u64,
     /// Bytes of the data file that this index's documents use.
     used: u64,
-    index: HashMap<u128, Place>,
+    index: foldhash::HashMap<u128, Place>,
 }
 
 impl OldCache {
@@ -204,7 +203,7 @@ impl OldCache {
         if length < head.data_length {
             return Err(format!("{} is shorter than its index says", data.display()));
         }
-        let mut index = HashMap::new();
+        let mut index = foldhash::HashMap::default();
         let mut used = 0;
         let mut entry = [0u8; INDEX_ENTRY];
         loop {

@@ -3,13 +3,11 @@
 //! record, cache key). A file of the same stamp is not read again: its records are taken as
 //! the cache's ([`crate::stages::ingest::KnownFiles`]).
 
-use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
-use std::os::unix::fs::FileExt;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::cache::{cache_path, encode_value, read_u32, stamp, suffixed, temporary_for, OldCache};
+use super::cache::{cache_path, encode_value, stamp, suffixed, temporary_for, OldCache};
 use crate::error::{Error, Result};
 use crate::stages::ingest::{FileStamp, KnownFile, KnownFiles};
 
@@ -26,8 +24,10 @@ pub const MAX_KNOWN_RECORDS: usize = 100_000;
 /// The input files the last incremental run read whole, with their records' keys: a file of
 /// the same stamp is not read again, when the cache still holds every record of it.
 pub struct OldFiles {
-    file: File,
-    index: HashMap<String, (FileStamp, u64, u32)>,
+    /// The whole list, read at once: it is looked up for every input file.
+    bytes: Vec<u8>,
+    /// Each file's stamp and where its records are in `bytes`.
+    index: foldhash::HashMap<String, (FileStamp, std::ops::Range<usize>)>,
     cache: std::sync::Arc<OldCache>,
 }
 
@@ -39,53 +39,65 @@ impl OldFiles {
         pipeline_hash: &str,
         cache: std::sync::Arc<OldCache>,
     ) -> std::result::Result<OldFiles, String> {
-        let file = File::open(path).map_err(|e| format!("no list of input files: {e}"))?;
-        let mut reader =
-            BufReader::with_capacity(1 << 20, file.try_clone().map_err(|e| e.to_string())?);
-        let mut magic = [0u8; 8];
-        reader.read_exact(&mut magic).map_err(|e| e.to_string())?;
-        let mut written_for = vec![0u8; read_u32(&mut reader)? as usize];
-        reader
-            .read_exact(&mut written_for)
-            .map_err(|e| e.to_string())?;
-        if &magic != FILES_MAGIC || written_for != stamp(pipeline_hash).as_bytes() {
+        let bytes = std::fs::read(path).map_err(|e| format!("no list of input files: {e}"))?;
+        let mut parts = Parts {
+            bytes: &bytes,
+            at: 0,
+        };
+        let magic = parts.take(8)?;
+        let written_for = parts.part()?;
+        if magic != FILES_MAGIC || written_for != stamp(pipeline_hash).as_bytes() {
             return Err("the list of input files was written for another pipeline".into());
         }
-        let mut offset = (8 + 4 + written_for.len()) as u64;
-        let mut index = HashMap::new();
-        loop {
-            let mut length = [0u8; 4];
-            match reader.read_exact(&mut length) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
-                Err(e) => return Err(e.to_string()),
-            }
-            let length = u32::from_le_bytes(length);
-            let mut head = vec![0u8; length as usize];
-            reader.read_exact(&mut head).map_err(|e| e.to_string())?;
+        let mut index = foldhash::HashMap::default();
+        while parts.at < bytes.len() {
+            let head = parts.part()?;
             let ((source, stamp), _): ((String, FileStamp), _) =
-                bincode::serde::decode_from_slice(&head, bincode::config::standard())
+                bincode::serde::decode_from_slice(head, bincode::config::standard())
                     .map_err(|e| e.to_string())?;
-            let records_length = read_u32(&mut reader)?;
-            reader
-                .seek_relative(i64::from(records_length))
-                .map_err(|e| e.to_string())?;
-            let at = offset + 4 + u64::from(length) + 4;
-            index.insert(source, (stamp, at, records_length));
-            offset = at + u64::from(records_length);
+            let start = parts.at + 4;
+            let records = start..start + parts.part()?.len();
+            index.insert(source, (stamp, records));
         }
-        Ok(OldFiles { file, index, cache })
+        Ok(OldFiles {
+            bytes,
+            index,
+            cache,
+        })
+    }
+}
+
+/// Reads the parts of the list, each its length (4 bytes, little-endian) and its bytes.
+struct Parts<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Parts<'a> {
+    fn take(&mut self, n: usize) -> std::result::Result<&'a [u8], String> {
+        let taken = self
+            .bytes
+            .get(self.at..self.at + n)
+            .ok_or("the list of input files is cut short")?;
+        self.at += n;
+        Ok(taken)
+    }
+
+    fn part(&mut self) -> std::result::Result<&'a [u8], String> {
+        let length = self.take(4)?;
+        let length = u32::from_le_bytes([length[0], length[1], length[2], length[3]]);
+        self.take(length as usize)
     }
 }
 
 impl KnownFiles for OldFiles {
     fn known(&self, source: &str, stamp: &FileStamp) -> Option<KnownFile> {
-        let (known_stamp, _, _) = self.index.get(source)?;
+        let (known_stamp, _) = self.index.get(source)?;
         (known_stamp == stamp).then(|| self.read(source)).flatten()
     }
 
     fn known_before_growing(&self, source: &str, stamp: &FileStamp) -> Option<KnownFile> {
-        let (known_stamp, _, _) = self.index.get(source)?;
+        let (known_stamp, _) = self.index.get(source)?;
         let grown = known_stamp.inode == stamp.inode && known_stamp.length < stamp.length;
         grown.then(|| self.read(source)).flatten()
     }
@@ -94,11 +106,10 @@ impl KnownFiles for OldFiles {
 impl OldFiles {
     /// What the last run read of `source`, if the cache still holds each of its records.
     fn read(&self, source: &str) -> Option<KnownFile> {
-        let (_, offset, length) = self.index.get(source)?;
-        let mut bytes = vec![0u8; *length as usize];
-        self.file.read_exact_at(&mut bytes, *offset).ok()?;
+        let (_, records) = self.index.get(source)?;
+        let bytes = self.bytes.get(records.clone())?;
         let (file, _): (KnownFile, _) =
-            bincode::serde::decode_from_slice(&bytes, bincode::config::standard()).ok()?;
+            bincode::serde::decode_from_slice(bytes, bincode::config::standard()).ok()?;
         let all_cached = file
             .records
             .iter()

@@ -1,7 +1,7 @@
 //! Reading: input records in input order, the shard filter, duplicate ids, and the ledger
 //! that says where every record went.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -185,7 +185,7 @@ struct InputCounts {
 pub struct Ledger {
     /// Inputs not yet written, in input order.
     open: VecDeque<String>,
-    counts: HashMap<String, InputCounts>,
+    counts: foldhash::HashMap<String, InputCounts>,
     pub rejects: Vec<Reject>,
     done: BufWriter<fs::File>,
     done_path: PathBuf,
@@ -207,7 +207,7 @@ impl Ledger {
             .map_err(|e| Error::io(format!("creating {}", done_path.display()), e))?;
         Ok(Ledger {
             open: VecDeque::new(),
-            counts: HashMap::new(),
+            counts: foldhash::HashMap::default(),
             rejects: Vec::new(),
             done: BufWriter::new(file),
             done_path,

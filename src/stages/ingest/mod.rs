@@ -210,11 +210,33 @@ fn has_extension(path: &Path, extensions: &[String]) -> bool {
 
 /// `path` relative to `root` with `/` separators (the path itself when it is outside `root`).
 fn relative_path(root: &Path, path: &Path) -> String {
+    match plain_relative_path(root, path) {
+        Some(plain) => plain.to_string(),
+        None => relative_by_components(root, path),
+    }
+}
+
+fn relative_by_components(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// `path` below `root` as it is spelled, when that is already what [`relative_path`] makes
+/// of it (UTF-8, no empty or `.` component): the common case, without splitting the path
+/// into components for every input file.
+fn plain_relative_path<'a>(root: &Path, path: &'a Path) -> Option<&'a str> {
+    let (root, path) = (root.as_os_str().as_encoded_bytes(), path.to_str()?);
+    let rest = path.as_bytes().strip_prefix(root)?;
+    let rest = match root.last() {
+        Some(b'/') => rest,
+        _ => rest.strip_prefix(b"/")?,
+    };
+    let rest = &path[path.len() - rest.len()..];
+    let plain = !rest.is_empty() && rest.split('/').all(|part| !part.is_empty() && part != ".");
+    plain.then_some(rest)
 }
 
 /// The document id of a one-article file: its relative path without its extensions
@@ -953,6 +975,41 @@ pub fn parse_date(input: &str) -> Option<NaiveDate> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_relative_paths_are_what_their_components_make() {
+        let cases = [
+            ("in", "in/0000/a.txt"),
+            ("in/", "in/0000/a.txt"),
+            ("./in", "./in/0000/a.txt"),
+            ("/data/news", "/data/news/2024/01/a.json"),
+            ("in", "in//0000/a.txt"),
+            ("in", "in/./a.txt"),
+            ("in", "in/../b/a.txt"),
+            ("in", "input/a.txt"),
+            ("in", "other/a.txt"),
+            ("in", "in"),
+            ("in", "in/"),
+            ("in/", "in/a b/é.txt"),
+        ];
+        for (root, path) in cases {
+            let (root, path) = (Path::new(root), Path::new(path));
+            assert_eq!(
+                relative_path(root, path),
+                relative_by_components(root, path),
+                "{root:?} {path:?}"
+            );
+        }
+        assert_eq!(
+            plain_relative_path(Path::new("in"), Path::new("in/0000/a.txt")),
+            Some("0000/a.txt")
+        );
+        assert_eq!(
+            plain_relative_path(Path::new("in"), Path::new("in/./a.txt")),
+            None
+        );
+    }
 
     #[test]
     fn files_are_hashed_as_they_are_read() {
@@ -999,7 +1056,6 @@ mod tests {
             opened.iter().map(|f| f.bytes).sum::<u64>()
         );
     }
-    use super::*;
 
     #[test]
     fn doc_id_drops_only_the_extensions() {
