@@ -14,6 +14,7 @@ use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use foldhash::HashMap;
+use rayon::prelude::*;
 
 use super::PairTotal;
 use crate::error::{Error, Result};
@@ -91,7 +92,8 @@ impl PairRuns {
         rest: HashMap<(EntityId, EntityId), PairTotal>,
     ) -> Result<impl Iterator<Item = Result<PairEntry>>> {
         let mut in_memory: Vec<PairEntry> = rest.into_iter().collect();
-        in_memory.sort_unstable_by_key(|e| e.0);
+        // Each pair once: an unstable sort on the workers gives the one order.
+        in_memory.par_sort_unstable_by_key(|e| e.0);
         let mut sources: Vec<Box<dyn Iterator<Item = Result<PairEntry>>>> =
             vec![Box::new(in_memory.into_iter().map(Ok))];
         for (path, _) in &self.runs {
@@ -289,9 +291,9 @@ impl<I: Iterator<Item = Result<PairEntry>>> Iterator for SumEqual<I> {
 /// Puts `pairs` in the order of `key`, holding at most `bound` of them at once: each chunk
 /// is sorted (each key computed once) and, when there is more than one, written as a run
 /// into `dir`; the runs are then merged. Calls `emit` with the pairs in order.
-pub fn sort_externally<K: Ord>(
+pub fn sort_externally<K: Ord + Send + Sync>(
     pairs: impl Iterator<Item = Result<PairEntry>>,
-    key: impl Fn(&PairEntry) -> K + Copy,
+    key: impl Fn(&PairEntry) -> K + Copy + Sync,
     (dir, bound): (&Path, usize),
     mut emit: impl FnMut(PairEntry) -> Result<()>,
 ) -> Result<()> {
@@ -301,13 +303,13 @@ pub fn sort_externally<K: Ord>(
     for entry in pairs {
         chunk.push(entry?);
         if chunk.len() >= bound {
-            chunk.sort_by_cached_key(key);
+            sort_stably(&mut chunk, key);
             let path = run_path(dir);
             write_run(&path, chunk.drain(..).map(Ok))?;
             runs.push(path);
         }
     }
-    chunk.sort_by_cached_key(key);
+    sort_stably(&mut chunk, key);
     if runs.is_empty() {
         return chunk.into_iter().try_for_each(emit);
     }
@@ -325,6 +327,21 @@ pub fn sort_externally<K: Ord>(
     Ok(())
 }
 
+/// Sorts `entries` by `key`, equal keys in their order, as `sort_by_cached_key` does, on the
+/// workers: each key is computed once, and its entry's place breaks ties.
+fn sort_stably<K: Ord + Send + Sync>(
+    entries: &mut Vec<PairEntry>,
+    key: impl Fn(&PairEntry) -> K + Sync,
+) {
+    let mut keyed: Vec<(K, usize)> = entries
+        .par_iter()
+        .enumerate()
+        .map(|(i, e)| (key(e), i))
+        .collect();
+    keyed.par_sort_unstable();
+    *entries = keyed.par_iter().map(|&(_, i)| entries[i]).collect();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,6 +351,21 @@ mod tests {
             sentences,
             documents: 1,
         }
+    }
+
+    #[test]
+    fn sorting_on_the_workers_keeps_equal_keys_in_their_order() {
+        // Keys with many ties: the order among equal keys is the entries' order, as in
+        // `sort_by_cached_key`.
+        let entries: Vec<PairEntry> = (0..5_000u64)
+            .map(|i| ((i * 7919 % 4_999, i), total(i * 31 % 13)))
+            .collect();
+        let key = |e: &PairEntry| (std::cmp::Reverse(e.1.sentences), e.0 .0 % 17);
+        let mut expected = entries.clone();
+        expected.sort_by_cached_key(key);
+        let mut sorted = entries;
+        sort_stably(&mut sorted, key);
+        assert_eq!(sorted, expected);
     }
 
     #[test]
