@@ -194,6 +194,20 @@ impl Folder {
         self.pair_runs.spill_if_full(&mut self.totals.pairs)
     }
 
+    /// What the corpus tables are made of, once every group is folded; `links` as in
+    /// [`super::run::CorpusInputs`].
+    pub(super) fn corpus_inputs<'a>(
+        &'a mut self,
+        links: Option<&'a crate::stages::aggregate::surnames::SurnameLinks>,
+    ) -> super::run::CorpusInputs<'a> {
+        super::run::CorpusInputs {
+            totals: &mut self.totals,
+            pairs_spilled: &mut self.pair_runs,
+            links,
+            rejects: &self.ledger.rejects,
+        }
+    }
+
     /// The analysed documents of a group with their cache keys, the cached ones decoded.
     fn documents_of(&self, group: Vec<Analysed>) -> Result<Vec<(u128, DocResult)>> {
         group

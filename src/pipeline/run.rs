@@ -80,6 +80,8 @@ struct Analysis {
     ledger: Ledger,
     /// Rows written per table so far.
     rows: BTreeMap<String, u64>,
+    /// Whether the corpus tables are written already (while the last groups were).
+    corpus_written: bool,
     documents: u64,
     mentions: u64,
     /// Bytes of decoded text in the documents.
@@ -124,9 +126,18 @@ fn run_in_pool(settings: &Settings) -> Result<RunSummary> {
         "documents read and written"
     );
 
-    let t = Instant::now();
-    write_run_corpus_tables(settings, dir, &mut analysed)?;
-    analysed.aggregate_time += t.elapsed();
+    if !analysed.corpus_written {
+        let t = Instant::now();
+        let inputs = CorpusInputs {
+            totals: &mut analysed.totals,
+            pairs_spilled: &mut analysed.pair_runs,
+            links: Some(&analysed.links),
+            rejects: &analysed.ledger.rejects,
+        };
+        let rows = write_run_corpus_tables(settings, dir, inputs)?;
+        analysed.rows.extend(rows);
+        analysed.aggregate_time += t.elapsed();
+    }
     debug!(
         seconds = wall.elapsed().as_secs_f64(),
         "corpus tables written"
@@ -214,10 +225,15 @@ fn read_and_analyse(
             };
             analyse_batches(batches, analyser, &mut folder, &mut sink, &progress)?;
             folder.finish(&mut sink)?;
-            Ok(sink.writer.documents)
+            // Without links across the corpus the totals are complete now: the corpus tables
+            // are written while the writer finishes the last groups.
+            let corpus_rows = (!settings.links_surnames())
+                .then(|| write_run_corpus_tables(settings, dir, folder.corpus_inputs(None)))
+                .transpose()?;
+            Ok((sink.writer.documents, corpus_rows))
         })
     })?;
-    let (mut tables, documents) = written;
+    let (mut tables, (documents, corpus_rows)) = written;
     let second = SecondPass {
         previous: analyser.old_groups(true),
         log: analyser.group_log(true)?,
@@ -245,9 +261,11 @@ fn read_and_analyse(
     );
     aggregate_time += tables.time;
     let (rows, groups_files) = tables.finish()?;
+    let corpus_written = corpus_rows.is_some();
     let rows = rows
         .into_iter()
         .map(|(name, n)| (name.to_string(), n))
+        .chain(corpus_rows.into_iter().flatten())
         .collect();
     let (skipped_files, skipped_records) = skipped;
     log_skipped(&skipped_files, &skipped_records);
@@ -259,6 +277,7 @@ fn read_and_analyse(
         skipped_records,
         ledger,
         rows,
+        corpus_written,
         documents,
         mentions,
         bytes,
@@ -355,14 +374,36 @@ fn analyse_batches(
 /// Writes the corpus tables of a run, with the surnames it linked; a shard links none and
 /// keeps its corpus counts and its sorted pairs (`pairs.bin`, open words' stand-ins
 /// included) for the merge, which links them.
-fn write_run_corpus_tables(settings: &Settings, dir: &Path, analysed: &mut Analysis) -> Result<()> {
-    let had_open = !analysed.totals.open.is_empty();
+/// What the corpus tables are made of.
+pub(super) struct CorpusInputs<'a> {
+    pub totals: &'a mut Totals,
+    /// The co-occurring pairs spilled from `totals`.
+    pub pairs_spilled: &'a mut PairRuns,
+    /// The open words that the corpus links to a person (`None`: the run links none).
+    pub links: Option<&'a SurnameLinks>,
+    pub rejects: &'a [crate::model::Reject],
+}
+
+fn write_run_corpus_tables(
+    settings: &Settings,
+    dir: &Path,
+    inputs: CorpusInputs,
+) -> Result<BTreeMap<String, u64>> {
+    let CorpusInputs {
+        totals,
+        pairs_spilled,
+        links,
+        rejects,
+    } = inputs;
+    let no_links = SurnameLinks::default();
+    let links = links.unwrap_or(&no_links);
+    let had_open = !totals.open.is_empty();
     if settings.shard.is_none() {
-        analysed.totals.link_surnames(&analysed.links);
+        totals.link_surnames(links);
     }
-    let catalog = Catalog::of(&analysed.totals, &settings.lexicon);
-    let runs = std::mem::replace(&mut analysed.pair_runs, PairRuns::new(dir, 1));
-    let merged = runs.merged(std::mem::take(&mut analysed.totals.pairs))?;
+    let catalog = Catalog::of(totals, &settings.lexicon);
+    let runs = std::mem::replace(pairs_spilled, PairRuns::new(dir, 1));
+    let merged = runs.merged(std::mem::take(&mut totals.pairs))?;
     let bound = settings.max_pairs_in_memory;
     let mut pairs: Box<dyn Iterator<Item = Result<PairEntry>>> = Box::new(merged);
     if settings.shard.is_some() {
@@ -371,20 +412,20 @@ fn write_run_corpus_tables(settings: &Settings, dir: &Path, analysed: &mut Analy
         pairs = Box::new(RunReader::open(&path)?);
     }
     if had_open {
-        pairs = Box::new(link_pairs(pairs, &analysed.links, (dir, bound))?);
+        pairs = Box::new(link_pairs(pairs, links, (dir, bound))?);
     }
-    let tables = (&analysed.totals, &catalog);
+    let tables = (&*totals, &catalog);
     let pairs = CorpusPairs { pairs, bound };
-    let (rejects, rows) = (&analysed.ledger.rejects, &mut analysed.rows);
-    write_corpus_tables(dir, settings.format, tables, pairs, rejects, rows)?;
+    let mut rows = BTreeMap::new();
+    write_corpus_tables(dir, settings.format, tables, pairs, rejects, &mut rows)?;
     if settings.shard.is_some() {
         let counts = CorpusCounts {
-            totals: std::mem::take(&mut analysed.totals),
+            totals: std::mem::take(totals),
             catalog,
         };
         counts.write(dir)?;
     }
-    Ok(())
+    Ok(rows)
 }
 
 /// Runs `consume` over the batches of the input: read on a thread of its own, one batch
