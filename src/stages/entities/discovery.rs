@@ -156,6 +156,7 @@ impl Discoverer for FigureDiscovery {
         state.resolve_named_in_full();
         scan.surnames_named_later(&mut state);
         scan.teams_in_results(&findings.team_places, &mut state);
+        scan.runs_named_later(&mut state);
         let claimed: HashSet<&str> = state
             .claimed
             .iter()
@@ -272,6 +273,8 @@ struct Evidence {
     of_country: bool,
     parenthesised: bool,
     initial: bool,
+    /// Followed by `who` and a verb in the singular (`Joss Stone, who was voted`).
+    who: bool,
 }
 
 impl<'a> Scan<'a> {
@@ -671,7 +674,42 @@ impl<'a> Scan<'a> {
                 && self.text[self.tokens[last].end..self.tokens[end].start].trim() == "("
                 && place_at(end),
             initial,
+            who: n >= 2 && after == "who" && self.who_of_a_person(start, end),
         }
+    }
+
+    /// Whether `who` after the name `..end` (its run starting at `start`) speaks of one
+    /// person: not of a group named with `the` or a plural (`The Bravery, who`; `Scissor
+    /// Sisters, who`), nor with a verb in the plural (`Franz Ferdinand, who were`), nor of a
+    /// run that opens a sentence with a common word (`Although Christie, who`) or follows a
+    /// place (`Paris St Germain, who`).
+    fn who_of_a_person(&self, start: usize, end: usize) -> bool {
+        let first = self.word(start);
+        let sentence = &self.doc.sentences[self.doc.sentence_of(self.tokens[start].start)];
+        if sentence.start == self.tokens[start].start
+            && self.rules.common_word(first)
+            && !self.rules.first_names.contains(first)
+        {
+            return false;
+        }
+        if start > 0 && self.soft_place(start - 1) && self.joined(start - 1, start) {
+            return false;
+        }
+        if (start..end).any(|t| self.rules.is_title(self.word(t))) {
+            return false;
+        }
+        let last = self.word(end - 1);
+        let plural = last.len() > 3
+            && last.ends_with('s')
+            && !last.ends_with("ss")
+            && self.rules.common_word(&last[..last.len() - 1]);
+        let the_before = start > 0 && self.word(start - 1).eq_ignore_ascii_case("the");
+        let verb = if end + 1 < self.tokens.len() {
+            self.word(end + 1)
+        } else {
+            ""
+        };
+        !plural && !the_before && !matches!(verb, "were" | "are" | "have")
     }
 
     /// Whether the word after a reporting verb at `t` speaks of a thing or a group (`Merck said
@@ -768,7 +806,7 @@ impl<'a> Scan<'a> {
                     None
                 }
             }
-        } else if e.titled || e.named || e.reported || e.of_country || e.parenthesised {
+        } else if e.titled || e.named || e.reported || e.of_country || e.parenthesised || e.who {
             // A longer form of a person named before (`Bill Clinton` after `Clinton`) is a
             // new name; the surname then points to the full one.
             let id = self.entity_named(state, Kind::Figure, name);
@@ -791,7 +829,7 @@ impl<'a> Scan<'a> {
             self.candidate(first, last, state);
             return;
         };
-        if last > first && (e.titled || e.named || e.of_country || e.parenthesised) {
+        if last > first && (e.titled || e.named || e.of_country || e.parenthesised || e.who) {
             state.evidenced.push(entity);
         }
         self.take_run(first, last, (entity, method), state);
@@ -1478,6 +1516,43 @@ impl<'a> Scan<'a> {
         }
     }
 
+    /// A run of several words that nothing decided is the person the document names so
+    /// elsewhere with evidence beyond a reporting verb (`nominees Clive Owen, Imelda
+    /// Staunton`, then `Clive Owen, who has scooped`): `Goldman Sachs said` is no such
+    /// evidence.
+    fn runs_named_later(&self, state: &mut ScanState) {
+        let mut still_undecided = Vec::new();
+        let mut claimed = HashSet::default();
+        for (first, last) in std::mem::take(&mut state.undecided_runs) {
+            let (start, end) = (self.tokens[first].start, self.tokens[last].end);
+            let name = &self.text[start..end];
+            let taken = |r: &std::ops::Range<usize>| r.start < end && start < r.end;
+            if state.found.iter().any(|m| taken(&(m.start..m.end)))
+                || state.claimed.iter().any(taken)
+            {
+                still_undecided.push((first, last));
+                continue;
+            }
+            let discovered = crate::lexicon::discovered_id(Kind::Figure, name);
+            let person = self
+                .names
+                .lexicon
+                .entity_named(Kind::Figure, name)
+                .or_else(|| state.discovered.get(discovered).map(|_| discovered))
+                .filter(|id| state.evidenced.contains(id));
+            let Some(entity) = person else {
+                still_undecided.push((first, last));
+                continue;
+            };
+            self.take_run(first, last, (entity, Method::Coreference), state);
+            claimed.insert(name);
+        }
+        state.undecided_runs = still_undecided;
+        state
+            .candidates
+            .retain(|(name, _)| !claimed.contains(name.as_str()));
+    }
+
     /// A one-word run that nothing decided is the person whose surname it is, when the
     /// document names that person in full after it (and no one else with that surname):
     /// headlines give the surname before the story gives the name.
@@ -1902,10 +1977,36 @@ mod tests {
 
     /// `text` analysed with the shipped word lists and a few first names.
     fn analyzed(text: &str) -> (crate::model::AnalyzedDocument, Lexicon) {
+        analyzed_by(text, |d| d)
+    }
+
+    /// The people found in `text` when the generic pipeline's common words are known too.
+    fn figures_knowing_common_words(text: &str) -> Vec<String> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("pipelines/generic/common_words.txt");
+        let common = std::sync::Arc::new(crate::wordlist::WordHashes::load(&path).unwrap());
+        let (analyzed, lex) = analyzed_by(text, |d| FigureDiscovery {
+            common_words: common.clone(),
+            ..d
+        });
+        let names = Names::new(&lex, &analyzed.discovered);
+        analyzed
+            .mentions
+            .iter()
+            .filter(|m| names.entity(m.entity).kind == Kind::Figure)
+            .map(|m| names.entity(m.entity).name.clone())
+            .collect()
+    }
+
+    fn analyzed_by(
+        text: &str,
+        adapt: impl FnOnce(FigureDiscovery) -> FigureDiscovery,
+    ) -> (crate::model::AnalyzedDocument, Lexicon) {
         let lex = lexicon();
         let (discovery, words) = discovery_with(&[
             "Andy", "George", "Michael", "Jesper", "Jordan", "Greg", "Nick", "Gloria", "Arsene",
         ]);
+        let discovery = adapt(discovery);
         let matcher = EntityMatcher::new(&lex, &words)
             .unwrap()
             .with_discoverer(Box::new(discovery));
@@ -2329,6 +2430,49 @@ mod tests {
         assert!(!is_contraction("O'Neill") && !is_contraction("Smith"));
         assert!(plural_acronym("MPs") && plural_acronym("PCs"));
         assert!(!plural_acronym("Chris") && !plural_acronym("Ps"));
+    }
+
+    #[test]
+    fn who_after_a_name_speaks_of_a_person_unless_of_a_group() {
+        let names = figures_knowing_common_words;
+        assert_eq!(
+            names("Awards went to Keane and Joss Stone, who was voted best act."),
+            ["Joss Stone"]
+        );
+        assert_eq!(
+            names("Yiannis Papadoyiannakis, who was head of the team, left."),
+            ["Yiannis Papadoyiannakis"]
+        );
+        assert!(names("Scissor Sisters, who had the best album, won.").is_empty());
+        assert!(names("Later Franz Ferdinand, who were shortlisted, won.").is_empty());
+        assert!(names("Fans of The Bravery, who toured, came.").is_empty());
+        assert!(names("We have a Prime Minister who spends too much.").is_empty());
+    }
+
+    #[test]
+    fn a_name_given_before_its_evidence_is_that_person() {
+        let got = figures(
+            "Nominees include Rabah Yusuf and others.\n\nThe hopes rest on Rabah Yusuf, who won.",
+        );
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0].2, "coreference");
+        // A name that only `said` something is no evidence for its other mentions.
+        assert!(
+            figures("Shares of Vantro Halsey rose.\n\nVantro Halsey said no.")
+                .iter()
+                .all(|f| f.0 != "Vantro Halsey" || f.2 != "coreference")
+        );
+    }
+
+    #[test]
+    fn a_band_or_a_label_named_so_is_an_organisation() {
+        assert_eq!(
+            organization_names("The rock band Kelvara Dunes toured. Kelvara Dunes said yes."),
+            ["Kelvara Dunes", "Kelvara Dunes"]
+        );
+        assert!(figures("She lost the best actress Academy Award to Swank.")
+            .iter()
+            .all(|f| !f.0.contains("Award")));
     }
 
     #[test]
