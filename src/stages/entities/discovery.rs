@@ -157,6 +157,7 @@ impl Discoverer for FigureDiscovery {
         scan.surnames_named_later(&mut state);
         scan.teams_in_results(&findings.team_places, &mut state);
         scan.runs_named_later(&mut state);
+        scan.pairs_of_people(&mut state);
         let claimed: HashSet<&str> = state
             .claimed
             .iter()
@@ -815,7 +816,8 @@ impl<'a> Scan<'a> {
             // Qichen`, later `Mr Qian`), or a first name alone in a quotation (`Arsene Wenger`,
             // then `delighted that Arsene has signed`); two people who share it leave it
             // unresolved.
-            if end - first == 2 && !e.initial {
+            // (Not a hyphenated name: `Blair-Brown` in a headline is no `Blair`.)
+            if end - first == 2 && !e.initial && !hyphenated {
                 note_name(&mut state.surnames, self.word(first), id);
             }
             Some((id, Method::Discovery))
@@ -1551,6 +1553,39 @@ impl<'a> Scan<'a> {
         state
             .candidates
             .retain(|(name, _)| !claimed.contains(name.as_str()));
+    }
+
+    /// Surnames joined by a hyphen, each of another person of the document, name both
+    /// (`the Blair-Brown rift` after `Tony Blair` and `Gordon Brown`), not one person.
+    fn pairs_of_people(&self, state: &mut ScanState) {
+        let person_of = |part: &str| match state.surnames.get(part) {
+            Some(Some(id)) => Some(*id),
+            _ => None,
+        };
+        let mut split = Vec::new();
+        state.found.retain(|m| {
+            let name = &self.text[m.start..m.end];
+            if !name.contains('-') || name.contains(char::is_whitespace) {
+                return true;
+            }
+            let mut parts = Vec::new();
+            let mut at = m.start;
+            for part in name.split('-') {
+                parts.push((at, at + part.len(), person_of(part)));
+                at += part.len() + 1;
+            }
+            let people: Vec<EntityId> = parts.iter().filter_map(|p| p.2).collect();
+            let distinct = people.iter().collect::<HashSet<_>>().len() == parts.len();
+            if parts.len() < 2 || people.len() < parts.len() || !distinct {
+                return true;
+            }
+            for (start, end, id) in parts {
+                let id = id.unwrap_or(m.entity);
+                split.push(self.mention(start, end, id, Method::Coreference));
+            }
+            false
+        });
+        state.found.extend(split);
     }
 
     /// A one-word run that nothing decided is the person whose surname it is, when the
@@ -2473,6 +2508,26 @@ mod tests {
         assert!(figures("She lost the best actress Academy Award to Swank.")
             .iter()
             .all(|f| !f.0.contains("Award")));
+    }
+
+    #[test]
+    fn surnames_joined_by_a_hyphen_name_two_people() {
+        let got = figures(
+            "George-Blair feud\n\nThe feud between Nick George and Andy Blair grew. \
+             The squabbles between Mr George and Mr Blair go on.",
+        );
+        let names: Vec<(&str, &str)> = got.iter().map(|f| (f.0.as_str(), f.1.as_str())).collect();
+        assert_eq!(
+            names,
+            [
+                ("George", "Nick George"),
+                ("Blair", "Andy Blair"),
+                ("Nick George", "Nick George"),
+                ("Andy Blair", "Andy Blair"),
+                ("George", "Nick George"),
+                ("Blair", "Andy Blair"),
+            ]
+        );
     }
 
     #[test]
