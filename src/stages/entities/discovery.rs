@@ -593,8 +593,12 @@ impl<'a> Scan<'a> {
             first += 1;
             titled = true;
         }
-        // A role opening a sentence is capitalised too (`Actress Cate Blanchett`).
+        // A role opening a sentence is capitalised too (`Actress Cate Blanchett`), as is one
+        // in a title before a first name (`Chief Executive Daniel Levy`; not `while Star Wars
+        // Battlefront`).
         if end.saturating_sub(first) >= 3
+            && (self.opens_sentence(first)
+                || (first + 1..end).any(|t| rules.first_names.contains(self.word(t))))
             && rules
                 .words
                 .roles
@@ -999,6 +1003,12 @@ impl<'a> Scan<'a> {
     fn people_of(&self, name: &str) -> bool {
         name.strip_suffix('s')
             .is_some_and(|one| self.rules.words.demonyms.contains(one))
+    }
+
+    /// Whether token `t` is the first of its sentence or of a quotation.
+    fn opens_sentence(&self, t: usize) -> bool {
+        let sentence = &self.doc.sentences[self.doc.sentence_of(self.tokens[t].start)];
+        sentence.start == self.tokens[t].start || self.opens_quotation(t)
     }
 
     /// Whether token `t` opens a quotation (a quote mark right before it, after a space, a
@@ -2528,6 +2538,25 @@ mod tests {
                 ("Blair", "Andy Blair"),
             ]
         );
+    }
+
+    #[test]
+    fn stars_and_frontmen_are_people_and_a_capitalised_role_needs_a_reason() {
+        let names =
+            |text: &str| -> Vec<String> { figures(text).into_iter().map(|f| f.1).collect() };
+        assert_eq!(
+            names("The awards went to R&B star Jamelia on Sunday."),
+            ["Jamelia"]
+        );
+        assert_eq!(
+            names("Fans cheered U2 frontman Bono at the show."),
+            ["Bono"]
+        );
+        assert_eq!(
+            names("Its Chairman and Chief Executive Andy Levy expects a sale."),
+            ["Andy Levy"]
+        );
+        assert!(names("Sales rose while Star Wars Battlefront fell.").is_empty());
     }
 
     #[test]
