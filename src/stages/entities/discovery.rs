@@ -1325,19 +1325,31 @@ impl<'a> Scan<'a> {
                 .iter()
                 .filter(|&&(_, b)| self.bracket_after(b))
                 .count();
+            let people = items
+                .iter()
+                .filter(|&&(a, b)| self.person_found_in(a, b, state))
+                .count();
+            let whole_line = items.last().is_some_and(|&(_, b)| self.ends_line(b));
+            // A squad without a label, on a line of its own: each name with its club in
+            // brackets (`C Stoica (Montpellier), A Masi (Viadana), ...`), or names of which
+            // half are people already (`G Murphy; G Dempsey, S Horgan, K Maggs, ...`).
+            let squad = !labelled_list && items.len() >= LINEUP_NAMES && known * 2 < items.len();
+            let with_clubs = squad && bracketed * 4 >= items.len() * 3;
+            let of_people = squad && whole_line && people * 2 >= items.len();
             let enough = if labelled {
                 items.len() >= 2
             } else if labelled_list {
                 items.len() >= LINEUP_NAMES && known * 2 < items.len()
             } else {
-                // A squad without a label, on a line of its own: each name with its club in
-                // brackets (`C Stoica (Montpellier), A Masi (Viadana), ...`).
-                items.len() >= LINEUP_NAMES
-                    && known * 2 < items.len()
-                    && bracketed * 4 >= items.len() * 3
+                with_clubs || of_people
             };
             if enough {
                 for (&(a, b), club) in items.iter().zip(&clubs) {
+                    // A bare surname of such a list stays open for the corpus to link
+                    // (`Drogba`, whom other articles name in full).
+                    if of_people && !with_clubs && b - a == 1 {
+                        continue;
+                    }
                     self.listed_person(a, b, state);
                     if let Some(club) = club {
                         self.organization(*club, *club, state, true);
@@ -1362,6 +1374,27 @@ impl<'a> Scan<'a> {
         state
             .candidates
             .retain(|(name, _)| !names.contains(name.as_str()));
+    }
+
+    /// Whether a person found so far takes a token of `a..b`.
+    fn person_found_in(&self, a: usize, b: usize, state: &ScanState) -> bool {
+        let (start, end) = (self.tokens[a].start, self.tokens[b - 1].end);
+        state.found.iter().any(|m| {
+            m.start < end
+                && start < m.end
+                && state
+                    .discovered
+                    .get(m.entity)
+                    .or_else(|| self.names.lexicon.entities.get(m.entity as usize))
+                    .is_some_and(|e| e.kind == Kind::Figure)
+        })
+    }
+
+    /// Whether the line ends after a listed name ending before token `b` (a full stop or
+    /// a bracket may close it).
+    fn ends_line(&self, b: usize) -> bool {
+        b >= self.tokens.len()
+            || self.text[self.tokens[b - 1].end..self.tokens[b].start].contains('\n')
     }
 
     /// Whether a bracket opens right after a listed name ending before token `b`.
@@ -2557,6 +2590,28 @@ mod tests {
             ["Andy Levy"]
         );
         assert!(names("Sales rose while Star Wars Battlefront fell.").is_empty());
+    }
+
+    #[test]
+    fn a_line_of_names_half_of_them_people_is_a_squad() {
+        let names =
+            |text: &str| -> Vec<String> { figures(text).into_iter().map(|f| f.0).collect() };
+        let squad =
+            "Ireland won.\n\nAndy Blake, Nick Horgan, George Maggs, K Tolland, P Vantrel.\n";
+        assert_eq!(
+            names(squad),
+            [
+                "Andy Blake",
+                "Nick Horgan",
+                "George Maggs",
+                "K Tolland",
+                "P Vantrel"
+            ]
+        );
+        // Not mid-line, and not when most names are no one's.
+        let prose =
+            "Ireland won.\n\nAndy Blake, Nick Horgan, K Tolland, P Vantrel and R Sorn came.\n";
+        assert_eq!(names(prose), ["Andy Blake", "Nick Horgan"]);
     }
 
     #[test]
