@@ -276,6 +276,8 @@ struct Evidence {
     initial: bool,
     /// Followed by `who` and a verb in the singular (`Joss Stone, who was voted`).
     who: bool,
+    /// The speaker of a quotation, named after its verb (`your work," said Cowell.`).
+    speaker: bool,
 }
 
 impl<'a> Scan<'a> {
@@ -680,7 +682,30 @@ impl<'a> Scan<'a> {
                 && place_at(end),
             initial,
             who: n >= 2 && after == "who" && self.who_of_a_person(start, end),
+            speaker: self.speaker(start, end),
         }
+    }
+
+    /// Whether the run `start..end` names the speaker of a quotation that ends right before
+    /// its reporting verb, and ends the clause (`your work," said Cowell.`; `," said Hewitt,
+    /// who`): a company or a body speaks through a spokesman, in news style.
+    fn speaker(&self, start: usize, end: usize) -> bool {
+        if start < 2
+            || !self
+                .rules
+                .words
+                .reporting_verbs
+                .contains(self.word(start - 1))
+        {
+            return false;
+        }
+        let quote_before = self.text[self.tokens[start - 2].end..self.tokens[start - 1].start]
+            .contains(['"', '\u{201d}', '\'']);
+        let clause_ends = self.text[self.tokens[end - 1].end..]
+            .chars()
+            .next()
+            .is_none_or(|c| matches!(c, '.' | ',' | ';'));
+        quote_before && clause_ends && !(start..end).any(|t| self.soft_place(t))
     }
 
     /// Whether `who` after the name `..end` (its run starting at `start`) speaks of one
@@ -801,7 +826,12 @@ impl<'a> Scan<'a> {
             match state.surnames.get(name) {
                 Some(Some(id)) => Some((*id, Method::Coreference)),
                 Some(None) => None,
-                None if e.titled || e.said || e.parenthesised || known_people.contains(name) => {
+                None if e.titled
+                    || e.said
+                    || e.parenthesised
+                    || e.speaker
+                    || known_people.contains(name) =>
+                {
                     let id = self.entity_named(state, Kind::Figure, name);
                     note_surname(&mut state.surnames, name, id);
                     Some((id, Method::Discovery))
@@ -2612,6 +2642,17 @@ mod tests {
         let prose =
             "Ireland won.\n\nAndy Blake, Nick Horgan, K Tolland, P Vantrel and R Sorn came.\n";
         assert_eq!(names(prose), ["Andy Blake", "Nick Horgan"]);
+    }
+
+    #[test]
+    fn the_speaker_named_after_a_quotation_is_a_person() {
+        let names =
+            |text: &str| -> Vec<String> { figures(text).into_iter().map(|f| f.0).collect() };
+        assert_eq!(names("\"I had no clue,\" said Idowu. \"None.\""), ["Idowu"]);
+        assert_eq!(names("\"We won,\" said Vantrel, who scored."), ["Vantrel"]);
+        // Not without the quotation, and not a place.
+        assert!(names("Sales rose, said Vantrel on Monday.").is_empty());
+        assert!(names("\"Less power,\" said Sweden. \"Good.\"").is_empty());
     }
 
     #[test]
