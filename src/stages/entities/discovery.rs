@@ -2656,6 +2656,14 @@ mod tests {
     }
 
     #[test]
+    fn a_reinsurer_named_after_its_town_is_no_place() {
+        assert_eq!(
+            organization_names("Shares in Vantrel Re and Hollis Re fell."),
+            ["Vantrel Re", "Hollis Re"]
+        );
+    }
+
+    #[test]
     fn an_ambiguous_surname_stays_unresolved() {
         let got = figures("Mr Andy Smith met Dr George Smith. Smith said no.");
         assert_eq!(got.len(), 2, "{got:?}");
