@@ -251,6 +251,9 @@ struct ScanState {
     /// One-word people later named in full (`actor Davis`, then `Ossie Davis`): the one-word
     /// entity and the full one.
     named_in_full: Vec<(EntityId, EntityId)>,
+    /// One-word people of a team sheet (`Drogba` of `Chelsea: Cech, ..., Drogba`): the
+    /// surname alone elsewhere in the document is that player.
+    listed: HashSet<EntityId>,
     seen_candidates: HashSet<String>,
     /// The first word of each organisation discovered so far in the document (`Barrick` of
     /// `Barrick Gold Corp`): alone later, it is that organisation, not a person.
@@ -1375,11 +1378,6 @@ impl<'a> Scan<'a> {
             };
             if enough {
                 for (&(a, b), club) in items.iter().zip(&clubs) {
-                    // A bare surname of such a list stays open for the corpus to link
-                    // (`Drogba`, whom other articles name in full).
-                    if of_people && !with_clubs && b - a == 1 {
-                        continue;
-                    }
                     self.listed_person(a, b, state);
                     if let Some(club) = club {
                         self.organization(*club, *club, state, true);
@@ -1555,6 +1553,7 @@ impl<'a> Scan<'a> {
                 let id = self.entity_named(state, Kind::Figure, name);
                 if b - a == 1 {
                     note_surname(&mut state.surnames, name, id);
+                    state.listed.insert(id);
                 } else {
                     state.note_full_name(name, id);
                 }
@@ -1673,12 +1672,14 @@ impl<'a> Scan<'a> {
                 still_undecided.push(t);
                 continue;
             };
-            // Only a full name: a one-word "person" (`Zenith said`) may be a company.
-            let full = state
-                .discovered
-                .get(*entity)
-                .or_else(|| self.names.lexicon.entities.get(*entity as usize))
-                .is_some_and(|e| e.name.contains(' '));
+            // Only a full name or a player of a team sheet: a one-word "person" (`Zenith
+            // said`) may be a company.
+            let full = state.listed.contains(entity)
+                || state
+                    .discovered
+                    .get(*entity)
+                    .or_else(|| self.names.lexicon.entities.get(*entity as usize))
+                    .is_some_and(|e| e.name.contains(' '));
             if !full {
                 still_undecided.push(t);
                 continue;
@@ -2661,6 +2662,21 @@ mod tests {
             organization_names("Shares in Vantrel Re and Hollis Re fell."),
             ["Vantrel Re", "Hollis Re"]
         );
+    }
+
+    #[test]
+    fn a_player_of_the_team_sheet_is_that_surname_in_the_report() {
+        let got = figures(
+            "Vantrel scored twice as the home side won.\n\n\
+             Chelsea: Cech, Ferreira, Terry, Gallas, Lampard, Duff, Vantrel.\n",
+        );
+        assert_eq!(got[0].0, "Vantrel");
+        assert_eq!(got[0].2, "coreference");
+        assert_eq!(got.len(), 8, "{got:?}");
+        // A one-word "person" that only said something stays undecided.
+        assert!(figures("Zenith leads.\n\nZenith said sales rose.")
+            .iter()
+            .all(|f| f.2 != "coreference"));
     }
 
     #[test]
