@@ -47,6 +47,13 @@ TOWN_POPULATION = 100_000
 # A city this large is listed even when its name is also a first name or surname, unless a
 # very common one (`Charlotte`, `Jackson`) or an English word (`Reading`).
 LARGE_CITY = 250_000
+# English towns whose name is a club's or a title's as often as the town's (`Leicester 2
+# Derby 1`, `the Earl of Gloucester`): listed as `town`s, which count only with evidence in
+# the text (`grew up in Leicester`), not at every capital letter. Only the English ones: a
+# county's name is no licence for a town abroad (`Surrey` in British Columbia).
+CLUB_TOWNS = {"Wimbledon", "Surrey", "Essex", "Kent", "Somerset", "Sussex", "Durham", "Derby",
+              "Leicester", "Worcester", "Lancaster", "Gloucester", "Northampton", "Nottingham",
+              "Bristol"}
 SAME_PLACE_KM = 100
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LEX = os.path.join(ROOT, "pipelines", "lexicons")
@@ -338,8 +345,9 @@ def build(countries, country_names, state_names, cities, divisions, curated, sma
             # newsetl also matches a name without its accents: `Būsh` is `Bush` in the text.
             forms = {name, unaccented(name)}
             clear = not forms & ambiguous or (city["population"] >= LARGE_CITY and not forms & very_common)
-            if city["population"] >= MIN_GAZETTEER_POPULATION and clear and (name.isascii() or big):
-                feature = "city" if city["population"] >= TOWN_POPULATION else "town"
+            club_town = bool(forms & CLUB_TOWNS) and big and city["countrycode"] == "GB"
+            if city["population"] >= MIN_GAZETTEER_POPULATION and (clear or club_town) and (name.isascii() or big):
+                feature = "city" if city["population"] >= TOWN_POPULATION and not club_town else "town"
                 name, aliases = english_name(city)
                 g.add(name, [*aliases, *short_forms(city, ambiguous)], city["geonameid"], city["countrycode"],
                       fmt(city["latitude"]), fmt(city["longitude"]), feature, admin1_of(city))
@@ -480,9 +488,8 @@ def common_names():
     words = {"Reading", "Nice", "March", "Bath", "Split", "Mobile", "Marathon", "Independence",
             "Victoria", "Of", "Temple", "Surprise", "Bay", "Union", "Liberty", "Progress",
             "Friendship", "Enterprise", "Orange", "Florence", "Hope", "Paradise", "Eagle",
-            "Police", "Federal", "Olympic", "Magna", "Republic", "Dole", "Douglas", "Wimbledon",
-            "Surrey", "Essex", "Kent", "Somerset", "Sussex", "Durham", "Derby", "Leicester",
-            "Worcester", "Lancaster", "Gloucester", "Northampton", "Nottingham", "Bristol"}
+            "Police", "Federal", "Olympic", "Magna", "Republic", "Dole", "Douglas",
+            *CLUB_TOWNS}
     with open(os.path.join(ROOT, "pipelines", "words", "particles.txt"), encoding="utf-8") as f:
         particles = {l.strip().title() for l in f if l.strip() and not l.startswith("#")}
     return out | words, very_common | words | particles
