@@ -54,6 +54,9 @@ LARGE_CITY = 250_000
 CLUB_TOWNS = {"Wimbledon", "Surrey", "Essex", "Kent", "Somerset", "Sussex", "Durham", "Derby",
               "Leicester", "Worcester", "Lancaster", "Gloucester", "Northampton", "Nottingham",
               "Bristol"}
+# Large cities named with an English word that a capital letter alone does not make a place
+# (`Reading`, `Nice`): `town`s too, which `in Reading` or `Nice, France` make a place.
+WORD_TOWNS = {"Reading", "Nice", "Split", "Florence"}
 SAME_PLACE_KM = 100
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LEX = os.path.join(ROOT, "pipelines", "lexicons")
@@ -345,7 +348,8 @@ def build(countries, country_names, state_names, cities, divisions, curated, sma
             # newsetl also matches a name without its accents: `Būsh` is `Bush` in the text.
             forms = {name, unaccented(name)}
             clear = not forms & ambiguous or (city["population"] >= LARGE_CITY and not forms & very_common)
-            club_town = bool(forms & CLUB_TOWNS) and big and city["countrycode"] == "GB"
+            club_town = big and (bool(forms & CLUB_TOWNS) and city["countrycode"] == "GB"
+                                 or bool(forms & WORD_TOWNS))
             if city["population"] >= MIN_GAZETTEER_POPULATION and (clear or club_town) and (name.isascii() or big):
                 feature = "city" if city["population"] >= TOWN_POPULATION and not club_town else "town"
                 name, aliases = english_name(city)
