@@ -31,6 +31,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # rare (`rainer`); from 4 a word is common (`spike`, `pierce`).
 RARE_WORD_ZIPF = 3.0
 COMMON_WORD_ZIPF = 4.0
+# A name at least this frequent in Britain, Ireland or the US (4: about 1 person in 3,200;
+# the first three columns of nam_dict.txt) is a name first in English news even when Webster
+# lists it as a rarer word that news prints often (`Clive`, `Paddy`): kept unless a common
+# word (Zipf 4 or more).
+POPULAR_NAME = 4
 
 STOP = {
     "April", "May", "June", "August", "Summer", "Autumn", "Winter", "Dawn", "Eve", "Faith",
@@ -102,7 +107,9 @@ def world_names(gender_guesser_dir, english_words_dir):
                 continue
             word = name.lower() in common
             zipf = zipf_frequency(name.lower(), "en")
-            if top >= 2 and (not word or zipf < RARE_WORD_ZIPF):
+            english = max((int(c, 16) for c in freqs[:3] if c.strip() and c in "0123456789ABCDEF"), default=0)
+            popular = english >= POPULAR_NAME and zipf < COMMON_WORD_ZIPF
+            if top >= 2 and (not word or zipf < RARE_WORD_ZIPF or popular):
                 names.add(name)
             elif not word and zipf < COMMON_WORD_ZIPF and name not in places:
                 names.add(name)
