@@ -1001,8 +1001,13 @@ impl<'a> Scan<'a> {
         let name = &self.text[self.tokens[first].start..self.tokens[last].end];
         let words = &self.rules.words;
         let single = last == first;
+        // Titles alone (`Prime Minister`, `Foreign Secretary`) name an office, not an entity.
+        let only_titles = name
+            .split(' ')
+            .all(|w| self.rules.is_title(w) || words.roles.contains(&lowercase_first(w)));
         let noise = words.demonyms.contains(name)
             || self.people_of(name)
+            || only_titles
             || (single
                 && (opens_sentence
                     || (first > first_of_sentence && self.after_capitalised_word(first))
@@ -2677,6 +2682,16 @@ mod tests {
         assert!(figures("Zenith leads.\n\nZenith said sales rose.")
             .iter()
             .all(|f| f.2 != "coreference"));
+    }
+
+    #[test]
+    fn titles_and_roles_alone_are_no_candidates() {
+        let got = candidates("Reporters met the Attorney General and the Chief Secretary. Superstar Vantrel Hollis sang.");
+        assert!(
+            got.iter()
+                .all(|c| c != "Attorney General" && c != "Chief Secretary" && c != "Superstar"),
+            "{got:?}"
+        );
     }
 
     #[test]
