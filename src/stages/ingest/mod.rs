@@ -108,9 +108,11 @@ pub fn walk(settings: &InputSettings) -> Result<Walk> {
             .unwrap_or_default();
         return Ok(one(name));
     }
+    // In file name order; the entries sorted together share their folder, so comparing whole
+    // paths gives that order without parsing each path's last component at every comparison.
     let walker = WalkDir::new(input)
         .follow_links(true)
-        .sort_by_file_name()
+        .sort_by(|a, b| a.path().as_os_str().cmp(b.path().as_os_str()))
         .into_iter()
         .filter_entry(not_hidden as fn(&walkdir::DirEntry) -> bool);
     Ok(Walk {
@@ -1055,6 +1057,64 @@ mod tests {
             records.bytes_read(),
             opened.iter().map(|f| f.bytes).sum::<u64>()
         );
+    }
+
+    #[test]
+    fn files_are_walked_in_file_name_order_in_every_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = [
+            "b.txt",
+            "B.txt",
+            "a b.txt",
+            "a.txt",
+            "ab.txt",
+            "a-b.txt",
+            "\u{e9}.txt",
+        ];
+        for sub in ["", "x", "x/y", "a"] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+            for name in names {
+                std::fs::write(dir.path().join(sub).join(name), "t").unwrap();
+            }
+        }
+        let settings = InputSettings {
+            path: dir.path().to_path_buf(),
+            extensions: vec!["txt".into()],
+            format: Default::default(),
+            fields: FieldMap {
+                id: "id".into(),
+                text: "text".into(),
+                title: "title".into(),
+                date: "date".into(),
+                source: "source".into(),
+            },
+            max_document_bytes: 1 << 20,
+            html: Default::default(),
+        };
+        let walked: Vec<String> = walk(&settings)
+            .unwrap()
+            .map(|f| f.unwrap().relative)
+            .collect();
+        // Depth first, each folder's entries (files and folders alike) by their name's bytes.
+        fn expected(dir: &Path, prefix: &str, out: &mut Vec<String>) {
+            let mut entries: Vec<_> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            entries.sort();
+            for name in entries {
+                let path = dir.join(&name);
+                let relative = format!("{prefix}{name}");
+                if path.is_dir() {
+                    expected(&path, &format!("{relative}/"), out);
+                } else {
+                    out.push(relative);
+                }
+            }
+        }
+        let mut want = Vec::new();
+        expected(dir.path(), "", &mut want);
+        assert_eq!(walked, want);
     }
 
     #[test]
