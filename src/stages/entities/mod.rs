@@ -297,7 +297,9 @@ impl EntityMatcher {
                 continue;
             }
             let club_town = is_place && !self.countries.contains(&first.entity);
-            let in_results = club_town && followed_by_score(text, first.end);
+            let in_results = club_town
+                && (followed_by_score(text, first.end)
+                    || in_schedule_line(text, first.start, first.end));
             let names_organization = is_place
                 && (in_compound_adjective(text, first.end)
                     || self.names_an_organization(text, first.end)
@@ -565,6 +567,29 @@ fn followed_by_score(text: &str, end: usize) -> bool {
             .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
 }
 
+/// Whether `text[start..end]` is the visiting side of a schedule line (`ST LOUIS AT
+/// COLORADO`): two names in capitals around `AT`, alone on their line. The side after `AT`
+/// says where the game is played: a place.
+fn in_schedule_line(text: &str, start: usize, end: usize) -> bool {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    let line = &text[line_start..line_end];
+    let Some((home, away)) = line.trim().split_once(" AT ") else {
+        return false;
+    };
+    let visiting = text[line_start..start].trim().is_empty() && text[end..].starts_with(" AT ");
+    if !visiting {
+        return false;
+    }
+    let in_capitals = |side: &str| {
+        side.chars().any(char::is_uppercase)
+            && side
+                .chars()
+                .all(|c| c.is_uppercase() || matches!(c, ' ' | '.' | '-' | '\''))
+    };
+    in_capitals(home) && in_capitals(away)
+}
+
 /// Whether `text[start..end]` neither starts nor ends inside a word.
 fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
     let before = text[..start].chars().next_back();
@@ -688,6 +713,19 @@ mod tests {
         assert!(!followed_by_score(text, prose), "`3 people` is no score");
         let standings = "CINCINNATI 62 62 .500 4 1/2";
         assert!(followed_by_score(standings, "CINCINNATI".len()));
+    }
+
+    #[test]
+    fn the_visiting_side_of_a_schedule_line_is_a_team() {
+        let text = "FRIDAY SCHEDULE\n\nST LOUIS AT COLORADO\n\nHe lives AT HOME in Boston.";
+        let side = |name: &str| {
+            let start = text.find(name).unwrap();
+            in_schedule_line(text, start, start + name.len())
+        };
+        assert!(side("ST LOUIS"));
+        assert!(!side("COLORADO"), "where the game is played is a place");
+        assert!(!side("Boston"));
+        assert!(!side("FRIDAY"));
     }
 
     #[test]
