@@ -225,9 +225,12 @@ fn read_and_analyse(
             };
             analyse_batches(batches, analyser, &mut folder, &mut sink, &progress)?;
             folder.finish(&mut sink)?;
-            // Without links across the corpus the totals are complete now: the corpus tables
-            // are written while the writer finishes the last groups.
-            let corpus_rows = (!settings.links_surnames())
+            // Without links across the corpus the totals are complete now: when groups were
+            // copied, the corpus tables are written while the writer finishes the last groups
+            // (a full run does not, to keep its peak memory: a large group being encoded and
+            // the corpus tables at once).
+            let early = !settings.links_surnames() && folder.groups_copied > 0;
+            let corpus_rows = early
                 .then(|| write_run_corpus_tables(settings, dir, folder.corpus_inputs(None)))
                 .transpose()?;
             Ok((sink.writer.documents, corpus_rows))

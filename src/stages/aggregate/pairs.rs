@@ -328,18 +328,9 @@ pub fn sort_externally<K: Ord + Send + Sync>(
 }
 
 /// Sorts `entries` by `key`, equal keys in their order, as `sort_by_cached_key` does, on the
-/// workers: each key is computed once, and its entry's place breaks ties.
-fn sort_stably<K: Ord + Send + Sync>(
-    entries: &mut Vec<PairEntry>,
-    key: impl Fn(&PairEntry) -> K + Sync,
-) {
-    let mut keyed: Vec<(K, usize)> = entries
-        .par_iter()
-        .enumerate()
-        .map(|(i, e)| (key(e), i))
-        .collect();
-    keyed.par_sort_unstable();
-    *entries = keyed.par_iter().map(|&(_, i)| entries[i]).collect();
+/// workers (each key computed once, the entries permuted in place: no second copy).
+fn sort_stably<K: Ord + Send>(entries: &mut [PairEntry], key: impl Fn(&PairEntry) -> K + Sync) {
+    entries.par_sort_by_cached_key(key);
 }
 
 #[cfg(test)]
