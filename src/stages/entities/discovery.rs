@@ -378,6 +378,9 @@ impl<'a> Scan<'a> {
             ]
         });
         let (start, end) = (self.tokens[first].start, self.tokens[last].end);
+        if super::side_of_score_line(self.text, start, end) {
+            return true;
+        }
         // Every kind of line has a number right after the name: most names have none.
         let mut rest = self.text[end..].bytes();
         if rest.next() != Some(b' ') || !rest.next().is_some_and(|b| b.is_ascii_digit()) {

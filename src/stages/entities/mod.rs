@@ -299,7 +299,8 @@ impl EntityMatcher {
             let club_town = is_place && !self.countries.contains(&first.entity);
             let in_results = club_town
                 && (followed_by_score(text, first.end)
-                    || in_schedule_line(text, first.start, first.end));
+                    || in_schedule_line(text, first.start, first.end)
+                    || side_of_score_line(text, first.start, first.end));
             let names_organization = is_place
                 && (in_compound_adjective(text, first.end)
                     || self.names_an_organization(text, first.end)
@@ -567,6 +568,26 @@ fn followed_by_score(text: &str, end: usize) -> bool {
             .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
 }
 
+/// Whether `text[start..end]` is a whole side of a score line (`Bristol City 2-1 Milton
+/// Keynes`, `London Irish 19-33 Wasps`: a headline or a result alone on its line): a team.
+pub(crate) fn side_of_score_line(text: &str, start: usize, end: usize) -> bool {
+    use std::sync::OnceLock;
+    static SCORE_LINE: OnceLock<regex::Regex> = OnceLock::new();
+    let pattern = SCORE_LINE.get_or_init(|| {
+        regex::Regex::new(r"^(\p{Lu}[\p{L}'.]*(?: \p{Lu}[\p{L}'.]*){0,3}) \d{1,3}-\d{1,3} (\p{Lu}[\p{L}'.]*(?: \p{Lu}[\p{L}'.]*){0,3})$").unwrap()
+    });
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    let line = &text[line_start..line_end];
+    let Some(sides) = pattern.captures(line.trim_end()) else {
+        return false;
+    };
+    let span = (start - line_start, end - line_start);
+    [1, 2]
+        .iter()
+        .any(|&i| sides.get(i).is_some_and(|m| (m.start(), m.end()) == span))
+}
+
 /// Whether `text[start..end]` is the visiting side of a schedule line (`ST LOUIS AT
 /// COLORADO`): two names in capitals around `AT`, alone on their line. The side after `AT`
 /// says where the game is played: a place.
@@ -713,6 +734,19 @@ mod tests {
         assert!(!followed_by_score(text, prose), "`3 people` is no score");
         let standings = "CINCINNATI 62 62 .500 4 1/2";
         assert!(followed_by_score(standings, "CINCINNATI".len()));
+    }
+
+    #[test]
+    fn the_sides_of_a_score_line_are_teams() {
+        let text = "Bristol City 2-1 Milton Keynes\n\nLeroy Lita scored 2-1 in Bristol.";
+        let side = |name: &str| {
+            let start = text.find(name).unwrap();
+            side_of_score_line(text, start, start + name.len())
+        };
+        assert!(side("Bristol City"));
+        assert!(side("Milton Keynes"));
+        assert!(!side("Bristol"), "a side is the whole name");
+        assert!(!side("Leroy Lita"), "prose is no score line");
     }
 
     #[test]
