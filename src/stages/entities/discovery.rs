@@ -2665,6 +2665,14 @@ mod tests {
     }
 
     #[test]
+    fn a_united_abbreviated_ends_a_club() {
+        assert_eq!(
+            organization_names("Fans of Vantrel Utd cheered."),
+            ["Vantrel Utd"]
+        );
+    }
+
+    #[test]
     fn a_reinsurer_named_after_its_town_is_no_place() {
         assert_eq!(
             organization_names("Shares in Vantrel Re and Hollis Re fell."),
