@@ -291,7 +291,7 @@ impl<I: Iterator<Item = Result<PairEntry>>> Iterator for SumEqual<I> {
 /// Puts `pairs` in the order of `key`, holding at most `bound` of them at once: each chunk
 /// is sorted (each key computed once) and, when there is more than one, written as a run
 /// into `dir`; the runs are then merged. Calls `emit` with the pairs in order.
-pub fn sort_externally<K: Ord + Send + Sync>(
+pub fn sort_externally<K: Ord + Send>(
     pairs: impl Iterator<Item = Result<PairEntry>>,
     key: impl Fn(&PairEntry) -> K + Copy + Sync,
     (dir, bound): (&Path, usize),

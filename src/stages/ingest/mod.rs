@@ -1013,16 +1013,11 @@ mod tests {
         );
     }
 
-    #[test]
-    fn files_are_hashed_as_they_are_read() {
-        // Every fixture, the broken ones included (a fake `.gz`, binary, empty): the hash
-        // and size reported for a file are those of a pass of its own over it.
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus");
-        let settings = InputSettings {
-            path: dir.clone(),
-            extensions: ["txt", "", "jsonl", "csv", "sgml", "html", "warc"]
-                .map(String::from)
-                .to_vec(),
+    /// Input settings for the files of `path` with these extensions.
+    fn input_settings(path: PathBuf, extensions: &[&str]) -> InputSettings {
+        InputSettings {
+            path,
+            extensions: extensions.iter().map(|e| e.to_string()).collect(),
             format: Default::default(),
             fields: FieldMap {
                 id: "id".into(),
@@ -1033,7 +1028,18 @@ mod tests {
             },
             max_document_bytes: 1 << 20,
             html: Default::default(),
-        };
+        }
+    }
+
+    #[test]
+    fn files_are_hashed_as_they_are_read() {
+        // Every fixture, the broken ones included (a fake `.gz`, binary, empty): the hash
+        // and size reported for a file are those of a pass of its own over it.
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus");
+        let settings = input_settings(
+            dir.clone(),
+            &["txt", "", "jsonl", "csv", "sgml", "html", "warc"],
+        );
         let mut records = Records::new(walk(&settings).unwrap(), settings);
         let mut opened = Vec::new();
         while records.next().is_some() {
@@ -1077,20 +1083,7 @@ mod tests {
                 std::fs::write(dir.path().join(sub).join(name), "t").unwrap();
             }
         }
-        let settings = InputSettings {
-            path: dir.path().to_path_buf(),
-            extensions: vec!["txt".into()],
-            format: Default::default(),
-            fields: FieldMap {
-                id: "id".into(),
-                text: "text".into(),
-                title: "title".into(),
-                date: "date".into(),
-                source: "source".into(),
-            },
-            max_document_bytes: 1 << 20,
-            html: Default::default(),
-        };
+        let settings = input_settings(dir.path().to_path_buf(), &["txt"]);
         let walked: Vec<String> = walk(&settings)
             .unwrap()
             .map(|f| f.unwrap().relative)
