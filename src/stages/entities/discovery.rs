@@ -1511,8 +1511,17 @@ impl<'a> Scan<'a> {
             if i >= self.tokens.len() {
                 break;
             }
-            let gap = self.gap(i - 1, i);
+            let mut gap = self.gap(i - 1, i);
             bracketed = gap.ends_with('(');
+            // A note in brackets after a name (`Palmer (capt), Morgan`, `Read (wk),`).
+            if bracketed && i + 1 < self.tokens.len() && !capital(i) {
+                gap = self.gap(i, i + 1);
+                if !gap.starts_with(')') {
+                    break;
+                }
+                i += 1;
+                bracketed = false;
+            }
             if !(gap.ends_with(',') || gap.ends_with(';') || bracketed) {
                 break;
             }
@@ -1545,7 +1554,9 @@ impl<'a> Scan<'a> {
             }
             return;
         }
-        if (a..b).any(|i| !self.free(i))
+        // A player named like a town is the player (`Replacements: Cairns, Lloyd`).
+        let town = b - a == 1 && self.town_at(a);
+        if (a..b).any(|i| !self.free(i)) && !town
             || !overlapping.is_empty()
             || (b - a == 1
                 && (words.not_names.contains(word)
@@ -1553,6 +1564,9 @@ impl<'a> Scan<'a> {
                     || words.title_words.contains(word)))
         {
             return;
+        }
+        if town {
+            state.absorbed.extend(self.covered[a]);
         }
         let name = &self.text[start..end];
         let (entity, method) = match state.surnames.get(name) {
@@ -2529,6 +2543,23 @@ mod tests {
         );
         // Fewer than five names after a colon, without a label word, are no team sheet.
         assert!(figures("Results: Carr, Given.").is_empty());
+        // A note in brackets does not end the sheet; a player named like a town is a player.
+        let text =
+            "Leeds: Murphy, Palmer (capt), Morgan, Parks, Popham. Replacements: Washington, Lloyd.";
+        let names: Vec<String> = figures(text).into_iter().map(|(s, _, _)| s).collect();
+        assert_eq!(
+            names,
+            [
+                "Murphy",
+                "Palmer",
+                "Morgan",
+                "Parks",
+                "Popham",
+                "Washington",
+                "Lloyd"
+            ]
+        );
+        assert!(found(text, Kind::Place).is_empty());
     }
 
     #[test]
