@@ -134,7 +134,7 @@ mod tests {
 
     fn cues() -> ClubCues {
         ClubCues::new(
-            WordList::of(&["manager", "were", "v"]),
+            WordList::of(&["manager", "were", "v", "prop"]),
             WordList::of(&["champions", "beat", "v"]),
             WordList::of(&["in", "at"]),
         )
@@ -153,6 +153,7 @@ mod tests {
         assert!(marks("three points clear of fifth-placed Ajax.", "Ajax"));
         assert!(marks("Tottenham v Brighton", "Tottenham"));
         assert!(marks("Tottenham v. Brighton", "Brighton"));
+        assert!(marks("Newcastle prop Ed Kalman joined", "Newcastle"));
     }
 
     #[test]

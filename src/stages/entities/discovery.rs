@@ -482,13 +482,17 @@ impl<'a> Scan<'a> {
         let opens = self.rules.name_like(word)
             || self.rules.is_title(word)
             || (self.team_place[i].is_some() && word.contains(char::is_lowercase));
-        (self.free(i) && opens) || self.first_name_over_place(i) || self.names_a_site(i)
+        // A club's letters before its town (`AC Milan`).
+        let club_letters = is_acronym(word) && self.names_a_club(i, i + 1);
+        (self.free(i) && (opens || club_letters))
+            || self.first_name_over_place(i)
+            || self.names_a_site(i)
     }
 
     /// Whether the name words `first..end` (one or two) and the town right after them on the
     /// line name a club or a company (`Betar Jerusalem`, `Levski Sofia`, `Reuters Chicago`):
-    /// words that are neither common English words nor first names before a city or town
-    /// (not a region: `Lebed Chechnya` in a headline).
+    /// words that are neither common English words nor first names, or one word of capital
+    /// letters, before a city or town (not a region: `Lebed Chechnya` in a headline).
     fn names_a_club(&self, first: usize, end: usize) -> bool {
         let town = end < self.tokens.len()
             && &self.text[self.tokens[end - 1].end..self.tokens[end].start] == " "
@@ -505,10 +509,18 @@ impl<'a> Scan<'a> {
             && end - first <= 2
             && (first..end).all(|t| {
                 let word = self.word(t);
-                word.chars().any(char::is_lowercase)
-                    && !rules.common_word(word)
-                    && !rules.first_names.contains(word)
-                    && !initial(word)
+                // A club's letters (`AC Milan`, `PSV Eindhoven`, `CSKA Moscow`), not a word
+                // of a headline in capitals (`AT DETROIT`, `FANS IN Milan`).
+                let letters = end - first == 1
+                    && is_acronym(word)
+                    && !word.contains('.')
+                    && !rules.common_word(&word.to_lowercase())
+                    && self.word(end).contains(char::is_lowercase);
+                letters
+                    || (word.chars().any(char::is_lowercase)
+                        && !rules.common_word(word)
+                        && !rules.first_names.contains(word)
+                        && !initial(word))
             })
     }
 
@@ -1970,6 +1982,12 @@ mod tests {
         assert!(organization_names("He met Michael Washington.").is_empty());
         assert!(organization_names("He met actor Zorblat Washington.").is_empty());
         assert!(organization_names("He saw Central Washington.").is_empty());
+        // So does a word of capital letters; not an initial.
+        assert_eq!(
+            organization_names("He came from AC Washington in 1998."),
+            ["AC Washington"]
+        );
+        assert!(organization_names("He saw J. Washington.").is_empty());
     }
 
     #[test]
