@@ -267,6 +267,7 @@ impl EntityMatcher {
         let mut ambiguous = Vec::new();
         let mut team_places = Vec::new();
         let clubs = self.clubs_named(text, &candidates);
+        let evidenced = self.towns_placed(text, &candidates);
         // Entities named in full so far in this document, for resolving short forms.
         let mut named: Vec<EntityId> = Vec::new();
         let mut taken_until = 0;
@@ -291,7 +292,11 @@ impl EntityMatcher {
             }
             // A small town counts only where the text says it is a place; a city followed by a
             // score in a results line (`Chicago 4 HOUSTON 3`) is a team.
+            // Other mentions of an evidenced town count too, unless in a headline in capitals.
+            let spread = evidenced.contains(&first.entity)
+                && text[first.start..first.end].contains(char::is_lowercase);
             if self.weak.contains(&first.entity)
+                && !spread
                 && !place_evidence(text, first.start, first.end, &self.place_prepositions)
             {
                 continue;
@@ -437,6 +442,7 @@ fn place_evidence(text: &str, start: usize, end: usize, prepositions: &WordList)
     let after = &text[end..];
     prepositions.contains(&before.to_lowercase())
         || (line_start && (after.starts_with(',') || after.starts_with(" -")))
+        || after.starts_with(" airport")
         || after
             .strip_prefix(", ")
             .and_then(|rest| rest.chars().next())
@@ -456,6 +462,20 @@ impl EntityMatcher {
         clubs.sort_unstable();
         clubs.dedup();
         clubs
+    }
+
+    /// The small towns that the text calls a place at one mention at least (`in Dewsbury`,
+    /// `Stansted airport`): one sense per document, they are that place at every mention.
+    fn towns_placed(&self, text: &str, candidates: &[Candidate]) -> Vec<EntityId> {
+        let mut towns: Vec<EntityId> = candidates
+            .iter()
+            .filter(|c| self.weak.contains(&c.entity))
+            .filter(|c| place_evidence(text, c.start, c.end, &self.place_prepositions))
+            .map(|c| c.entity)
+            .collect();
+        towns.sort_unstable();
+        towns.dedup();
+        towns
     }
 
     /// Whether a place ends an organisation's name after `of` (`Bank of France`, `Press
@@ -659,9 +679,22 @@ mod tests {
         add(Kind::Place, "Paris", &[], &[], true);
         add(Kind::Place, "San Diego", &[], &[], true);
         add(Kind::Place, "San", &[], &[], true);
+        add(Kind::Place, "Arbil", &[], &[], true);
         add(Kind::Term, "rights", &[], &[], false);
         add(Kind::Organization, "Clinton Administration", &[], &[], true);
         add(Kind::Figure, "Bill Clinton", &["Clinton"], &[], true);
+        let town = lex.entities.iter().position(|e| e.name == "Arbil").unwrap() as EntityId;
+        lex.geo.insert(
+            town,
+            crate::lexicon::Geo {
+                geonames_id: None,
+                country_code: None,
+                latitude: None,
+                longitude: None,
+                feature: Some("town".into()),
+                admin1: None,
+            },
+        );
         lex
     }
 
@@ -823,6 +856,9 @@ mod tests {
             .collect();
         // `in Arbil`, `Arbil, Iraq`, the `ARBIL, Iraq` dateline; not the bare `Arbil was`.
         assert_eq!(towns.len(), 3, "{towns:?}");
+        // Once the text calls it a place, a town is that place at every mention.
+        assert!(found("Arbil was calm. Nothing moved.").is_empty());
+        assert_eq!(found("Arbil was calm. Arbil airport shut.").len(), 2);
     }
 
     #[test]
