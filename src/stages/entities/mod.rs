@@ -83,7 +83,8 @@ pub struct EntityMatcher {
     organization_words: WordList,
     /// Organisation words that end events, venues and states (`Cup`, `House`, `Republic`).
     event_words: WordList,
-    /// Places that count only with evidence (small towns of the gazetteer, feature `town`).
+    /// Places that count only with evidence (small towns of the gazetteer, feature `town`,
+    /// and airports, feature `airport`: many bear a person's name).
     weak: foldhash::HashSet<EntityId>,
     /// All places, for the rules that apply to places only.
     places: foldhash::HashSet<EntityId>,
@@ -176,7 +177,10 @@ impl EntityMatcher {
             place_prepositions: words.place_prepositions.clone(),
             organization_words: words.organization_words.clone(),
             event_words: words.event_words.clone(),
-            weak: with_feature(lexicon, "town"),
+            weak: with_feature(lexicon, "town")
+                .into_iter()
+                .chain(with_feature(lexicon, "airport"))
+                .collect(),
             countries: with_feature(lexicon, "country")
                 .into_iter()
                 .chain(with_feature(lexicon, "continent"))
