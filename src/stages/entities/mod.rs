@@ -684,21 +684,22 @@ mod tests {
         add(Kind::Place, "San Diego", &[], &[], true);
         add(Kind::Place, "San", &[], &[], true);
         add(Kind::Place, "Arbil", &[], &[], true);
+        add(Kind::Place, "Heathrow", &[], &[], true);
         add(Kind::Term, "rights", &[], &[], false);
         add(Kind::Organization, "Clinton Administration", &[], &[], true);
         add(Kind::Figure, "Bill Clinton", &["Clinton"], &[], true);
-        let town = lex.entities.iter().position(|e| e.name == "Arbil").unwrap() as EntityId;
-        lex.geo.insert(
-            town,
-            crate::lexicon::Geo {
+        for (name, feature) in [("Arbil", "town"), ("Heathrow", "airport")] {
+            let id = lex.entities.iter().position(|e| e.name == name).unwrap() as EntityId;
+            let geo = crate::lexicon::Geo {
                 geonames_id: None,
                 country_code: None,
                 latitude: None,
                 longitude: None,
-                feature: Some("town".into()),
+                feature: Some(feature.into()),
                 admin1: None,
-            },
-        );
+            };
+            lex.geo.insert(id, geo);
+        }
         lex
     }
 
@@ -863,6 +864,9 @@ mod tests {
         // Once the text calls it a place, a town is that place at every mention.
         assert!(found("Arbil was calm. Nothing moved.").is_empty());
         assert_eq!(found("Arbil was calm. Arbil airport shut.").len(), 2);
+        // Airports count the same way.
+        assert!(found("Heathrow said.").is_empty());
+        assert_eq!(found("Heathrow said. Heathrow airport shut.").len(), 2);
     }
 
     #[test]
