@@ -573,8 +573,17 @@ impl<'a> Scan<'a> {
             let bare_initial = w.len() == 1
                 && w.starts_with(|c: char| c.is_ascii_uppercase())
                 && !matches!(w, "I" | "A");
+            // The second syllable of an East Asian given name (`Chung Mong-koo`, `Kim
+            // Jong-il`), not a word (`Paris-based`, `Inc-owned`).
+            let syllable = &self.text[self.tokens[j - 1].end..self.tokens[j].start] == "-"
+                && (2..=5).contains(&w.len())
+                && w.bytes().all(|b| b.is_ascii_lowercase())
+                && !rules.common_word(w)
+                && !(w.ends_with("ed") || w.ends_with("ing"))
+                && rules.name_like(self.word(j - 1));
             let part_of_name = self.free(j)
                 && (rules.name_like(w)
+                    || syllable
                     || inside_title
                     || (rules.words.particles.contains(w)
                         && (next_is_name || particles_then_name))
@@ -867,9 +876,11 @@ impl<'a> Scan<'a> {
             // A two-word name also answers to its first word: a family name first (`Qian
             // Qichen`, later `Mr Qian`), or a first name alone in a quotation (`Arsene Wenger`,
             // then `delighted that Arsene has signed`); two people who share it leave it
-            // unresolved.
-            // (Not a hyphenated name: `Blair-Brown` in a headline is no `Blair`.)
-            if end - first == 2 && !e.initial && !hyphenated {
+            // unresolved. Its second word may be hyphenated (`Banharn Silpa-archa`, later
+            // `Banharn`). (Not a hyphenated name: `Blair-Brown` in a headline is no `Blair`.)
+            let two_words = name.matches(' ').count() == 1
+                && &self.text[self.tokens[first].end..self.tokens[first + 1].start] == " ";
+            if two_words && !e.initial && !hyphenated {
                 note_name(&mut state.surnames, self.word(first), id);
             }
             Some((id, Method::Discovery))
@@ -2054,6 +2065,11 @@ mod tests {
         let found = figures("Swedish golfer Hans-Jesper Parnevik said he was tired.");
         assert_eq!(found[0].0, "Hans-Jesper Parnevik");
         let found = figures("Fullback Andy Joubert said he was tired.");
+        assert_eq!(found[0].0, "Andy Joubert");
+        // An East Asian given name's second syllable is part of the name; a word is not.
+        let found = figures("Chairman Chung Mong-koo said he was tired.");
+        assert_eq!(found[0].0, "Chung Mong-koo");
+        let found = figures("Fullback Andy Joubert-led teams said so.");
         assert_eq!(found[0].0, "Andy Joubert");
     }
 
