@@ -494,9 +494,17 @@ impl<'a> Scan<'a> {
     /// words that are neither common English words nor first names, or one word of capital
     /// letters, before a city or town (not a region: `Lebed Chechnya` in a headline).
     fn names_a_club(&self, first: usize, end: usize) -> bool {
-        let town = end < self.tokens.len()
-            && &self.text[self.tokens[end - 1].end..self.tokens[end].start] == " "
-            && self.town_at(end);
+        let next_to = end < self.tokens.len()
+            && &self.text[self.tokens[end - 1].end..self.tokens[end].start] == " ";
+        // A company's branch in a country or a continent is a company too (`AOL Europe`, `BBC
+        // Wales`): one word of capital letters before it (not a rare word: `Lebed Chechnya`,
+        // `Hijacked Sudan` in headlines).
+        let branch = || {
+            end - first == 1
+                && is_acronym(self.word(first))
+                && self.feature_at(end, &["country", "continent"])
+        };
+        let town = next_to && (self.town_at(end) || branch());
         let rules = self.rules;
         // Not a person's name: no role before it (`finalist MaliVai Washington`), no more
         // name after the town (`Aung San Suu Kyi`).
@@ -1472,11 +1480,16 @@ impl<'a> Scan<'a> {
     /// Whether token `t` is a city or town of the gazetteer, exactly (not a country or a
     /// region: `Jesper Parnevik (Sweden)` gives a nationality).
     fn town_at(&self, t: usize) -> bool {
+        self.feature_at(t, &["city", "town"])
+    }
+
+    /// Whether token `t` is exactly a place of the gazetteer with one of these features.
+    fn feature_at(&self, t: usize, features: &[&str]) -> bool {
         self.soft_place(t)
             && self.covered[t].is_some_and(|k| {
                 let geo = self.names.lexicon.geo.get(&self.mentions[k].entity);
                 let feature = geo.and_then(|g| g.feature.as_deref());
-                matches!(feature, Some("city" | "town"))
+                feature.is_some_and(|f| features.contains(&f))
             })
     }
 
@@ -1897,6 +1910,28 @@ mod tests {
             case_sensitive: true,
             choices: None,
         });
+        lex.entities.push(Entity {
+            kind: Kind::Place,
+            name: "Norway".into(),
+        });
+        lex.patterns.push(Pattern {
+            text: "Norway".into(),
+            entity: 4,
+            method: Method::Lexicon,
+            case_sensitive: true,
+            choices: None,
+        });
+        lex.geo.insert(
+            4,
+            crate::lexicon::Geo {
+                geonames_id: None,
+                country_code: Some("NO".into()),
+                latitude: None,
+                longitude: None,
+                feature: Some("country".into()),
+                admin1: None,
+            },
+        );
         lex
     }
 
@@ -1999,6 +2034,12 @@ mod tests {
             ["AC Washington"]
         );
         assert!(organization_names("He saw J. Washington.").is_empty());
+        // A company's letters before a country name its branch there; a rare word does not.
+        assert_eq!(
+            organization_names("He runs AOL Norway now."),
+            ["AOL Norway"]
+        );
+        assert!(organization_names("He met Zorblat Norway.").is_empty());
     }
 
     #[test]
