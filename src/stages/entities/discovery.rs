@@ -599,10 +599,16 @@ impl<'a> Scan<'a> {
             let before = self.word(j - 1);
             // A first name, an initial or a title takes a place after it as a surname
             // (`Douglas Hurd`, `D. Cork`, `Mr Maran`).
+            // So does a rare word after a role (`seed MaliVai Washington`).
+            let after_role = j == start + 1
+                && start > 0
+                && rules.words.roles.contains(self.word(start - 1))
+                && !rules.common_word(before);
             let person_over_place = self.soft_place(j)
                 && (rules.first_names.contains(before)
                     || initial(before)
-                    || rules.is_title(before));
+                    || rules.is_title(before)
+                    || after_role);
             if part_of_name || person_over_place {
                 j += 1;
             } else {
@@ -2027,6 +2033,8 @@ mod tests {
         // A first name or a role makes a person's name of it; a common word, no name.
         assert!(organization_names("He met Michael Washington.").is_empty());
         assert!(organization_names("He met actor Zorblat Washington.").is_empty());
+        let people = figures("He met actor Zorblat Washington.");
+        assert_eq!(people[0].0, "Zorblat Washington");
         assert!(organization_names("He saw Central Washington.").is_empty());
         // So does a word of capital letters; not an initial.
         assert_eq!(
