@@ -365,39 +365,55 @@ impl<'a> Scan<'a> {
     }
 
     /// Whether tokens `first..=last` name a side in a results line of two sides (`Fortuna
-    /// Sittard 1 Ajax Amsterdam 2`) or open a standings row (`Gloria Bistrita 4 3 1 0 9 2
-    /// 10`): a team, whatever its words (a person's results come one name a line).
+    /// Sittard 1 Ajax Amsterdam 2`, with scorers or a country in brackets: `Bayer Leverkusen
+    /// 0 Fortuna Duesseldorf 1 (Seeliger 47th)`, `Brann (Norway) 2 Shelbourne (Ireland) 1`),
+    /// open a standings row (`Gloria Bistrita 4 3 1 0 9 2 10`) or a line of its scorers
+    /// (`Brann - Mons Ivar Mjelde (10th)`): a team, whatever its words (a person's results
+    /// come one name a line).
     fn in_results_line(&self, first: usize, last: usize) -> bool {
         use std::sync::OnceLock;
-        static PATTERNS: OnceLock<[regex::Regex; 3]> = OnceLock::new();
-        let [home, away, standings] = PATTERNS.get_or_init(|| {
+        static PATTERNS: OnceLock<[regex::Regex; 4]> = OnceLock::new();
+        let [home, away, standings, scorers] = PATTERNS.get_or_init(|| {
             [
-                regex::Regex::new(r"^ \d{1,3} \p{Lu}[^\n]* \d{1,3}\.?\s*$").unwrap(),
-                regex::Regex::new(r"\p{Lu}[^\n]* \d{1,3} $").unwrap(),
+                regex::Regex::new(
+                    r"^ \d{1,3}( \([^)\n]*\))? (\d+ )?\p{Lu}[^\n]* \d{1,3}( \([^)\n]*\))?\.?\s*$",
+                )
+                .unwrap(),
+                regex::Regex::new(r"\p{Lu}[^\n]* \d{1,3}( \([^)\n]*\))? $").unwrap(),
                 regex::Regex::new(r"^( \d{1,3}){5,}\s*$").unwrap(),
+                regex::Regex::new(r"^ - \p{Lu}[^\n]*\(\d{1,3}(st|nd|rd|th)?\)").unwrap(),
             ]
         });
         let (start, end) = (self.tokens[first].start, self.tokens[last].end);
         if super::side_of_score_line(self.text, start, end) {
             return true;
         }
-        // Every kind of line has a number right after the name: most names have none.
-        let mut rest = self.text[end..].bytes();
-        if rest.next() != Some(b' ') || !rest.next().is_some_and(|b| b.is_ascii_digit()) {
-            return false;
-        }
         let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = self.text[end..]
             .find('\n')
             .map_or(self.text.len(), |i| end + i);
         let (before, after) = (&self.text[line_start..start], &self.text[end..line_end]);
+        if before.is_empty() && scorers.is_match(after) {
+            return true;
+        }
+        // A country in brackets after a side (`Brann (Norway) 2`); not in a standings row
+        // (`Greg Norman (Australia) 68 70 69 71 278` is a player's).
+        let bracketed = bracket_after(after);
+        let after = bracketed.unwrap_or(after);
+        // Every other kind of line has a number right after the name: most names have none.
+        let mut rest = after.bytes();
+        if rest.next() != Some(b' ') || !rest.next().is_some_and(|b| b.is_ascii_digit()) {
+            return false;
+        }
         let score_after = after.strip_prefix(' ').is_some_and(|a| {
             let digits = a.bytes().take_while(u8::is_ascii_digit).count();
-            (1..=3).contains(&digits) && a[digits..].trim_end().trim_end_matches('.').is_empty()
+            let tail = &a[digits..];
+            let tail = bracket_after(tail).unwrap_or(tail);
+            (1..=3).contains(&digits) && tail.trim_end().trim_end_matches('.').is_empty()
         });
         home.is_match(after)
             || (score_after && away.is_match(before))
-            || (before.is_empty() && standings.is_match(after))
+            || (before.is_empty() && bracketed.is_none() && standings.is_match(after))
     }
 
     /// Names that a company noun introduces somewhere in the document (`oil firm Yukos`,
@@ -1806,6 +1822,14 @@ impl<'a> Scan<'a> {
     }
 }
 
+/// The rest of `text` after a group in brackets that opens it after a space (` (Norway) 2`
+/// -> ` 2`).
+fn bracket_after(text: &str) -> Option<&str> {
+    let inner = text.strip_prefix(" (")?;
+    let close = inner.find(')')?;
+    (!inner[..close].contains('\n')).then(|| &inner[close + 1..])
+}
+
 /// A first name's initial with its full stop (`D.` of `D. Cork`); not the compass points'
 /// (`S. Korea`, `N. Ireland`).
 fn initial(word: &str) -> bool {
@@ -2484,11 +2508,27 @@ mod tests {
             ["Fortuna Sittard", "Gloria Bistrita", "Gloria Bistrita"]
         );
         // One name a line with a score is a player.
-        let people: Vec<String> = figures("Greg Norman 68\nNick Faldo 70\n")
-            .into_iter()
-            .map(|(s, _, _)| s)
-            .collect();
-        assert_eq!(people, ["Greg Norman", "Nick Faldo"]);
+        let people: Vec<String> =
+            figures("Greg Norman 68\nNick Faldo 70\nErnie Els (Sweden) 68 70 69 71 278\n")
+                .into_iter()
+                .map(|(s, _, _)| s)
+                .collect();
+        assert_eq!(people, ["Greg Norman", "Nick Faldo", "Ernie Els"]);
+        // Scorers and countries in brackets; a line of scorers.
+        let text = "Bayer Leverkusen 0 Fortuna Duesseldorf 1 (Seeliger 47th).\n\
+                    In Bergen: Gloria Bistrita (Romania) 2 Fortuna Sittard (Netherlands) 1\n\
+                    Scorers:\n\nGloria Bistrita - Ilie Lazar (32nd), Eugen Voica (84th)\n";
+        let teams: Vec<String> = organizations(text).into_iter().map(|(s, _)| s).collect();
+        assert_eq!(
+            teams,
+            [
+                "Bayer Leverkusen",
+                "Fortuna Duesseldorf",
+                "Gloria Bistrita",
+                "Fortuna Sittard",
+                "Gloria Bistrita"
+            ]
+        );
     }
 
     #[test]
