@@ -405,6 +405,10 @@ impl<'a> Scan<'a> {
         if rest.next() != Some(b' ') || !rest.next().is_some_and(|b| b.is_ascii_digit()) {
             return false;
         }
+        // A cricket scorecard's line has people's names before its numbers.
+        if !scorecard_names(&self.text[line_start..line_end]).is_empty() {
+            return false;
+        }
         let score_after = after.strip_prefix(' ').is_some_and(|a| {
             let digits = a.bytes().take_while(u8::is_ascii_digit).count();
             let tail = &a[digits..];
@@ -1446,6 +1450,7 @@ impl<'a> Scan<'a> {
                 }
             }
         }
+        self.scorecards(state);
         // What the sheets claimed is no longer undecided or a candidate.
         let listed = &state.found[before..];
         let claimed = |t: usize| {
@@ -1477,6 +1482,24 @@ impl<'a> Scan<'a> {
                     .or_else(|| self.names.lexicon.entities.get(m.entity as usize))
                     .is_some_and(|e| e.kind == Kind::Figure)
         })
+    }
+
+    /// Cricket scorecards: the batsman, fielder and bowler of a batting line (`Saeed Anwar c
+    /// Croft b Cork 176`, `Salim Malik not out 2`) and the bowlers of a bowling line (`Croft
+    /// 29-6-64-1, Cork 14.3-4-45-1`) are people, a town's name too (`Cork`).
+    fn scorecards(&self, state: &mut ScanState) {
+        let mut line_start = 0;
+        for line in self.text.split('\n') {
+            for range in scorecard_names(line) {
+                let (start, end) = (line_start + range.start, line_start + range.end);
+                let a = self.tokens.partition_point(|t| t.start < start);
+                let b = self.tokens.partition_point(|t| t.start < end);
+                if a < b {
+                    self.listed_person(a, b, state);
+                }
+            }
+            line_start += line.len() + 1;
+        }
     }
 
     /// Whether the line ends after a listed name ending before token `b` (a full stop or
@@ -1820,6 +1843,43 @@ impl<'a> Scan<'a> {
             }
         }
     }
+}
+
+/// Whether the line around byte `at` of `text` is a cricket scorecard's (its numbers are
+/// runs and bowling figures, not a team's score).
+pub(super) fn in_scorecard(text: &str, at: usize) -> bool {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    !scorecard_names(&text[start..end]).is_empty()
+}
+
+/// The byte ranges of the people a cricket scorecard's line names (see [`Scan::scorecards`]).
+fn scorecard_names(line: &str) -> Vec<std::ops::Range<usize>> {
+    use std::sync::OnceLock;
+    static PATTERNS: OnceLock<[regex::Regex; 2]> = OnceLock::new();
+    let [batting, bowling] = PATTERNS.get_or_init(|| {
+        let name = r"\p{Lu}[\p{L}'.\-]*(?: (?:de |van |der )?\p{Lu}[\p{L}'.\-]*){0,2}";
+        [
+            regex::Regex::new(&format!(
+                r"^({name}) (?:(?:c|st) ({name}) b ({name})|c and b ({name})|lbw b ({name})|b ({name})|run out(?: \([^)]*\))?|not out|retired hurt) \d{{1,3}}\*?\s*$"
+            ))
+            .unwrap(),
+            regex::Regex::new(&format!(
+                r"(?:^|, )({name}) \d{{1,2}}(?:\.\d)?-\d{{1,2}}-\d{{1,3}}-\d{{1,2}}\b"
+            ))
+            .unwrap(),
+        ]
+    });
+    let mut names = Vec::new();
+    if let Some(caps) = batting.captures(line) {
+        names.extend(caps.iter().skip(1).flatten().map(|m| m.range()));
+    }
+    names.extend(
+        bowling
+            .captures_iter(line)
+            .filter_map(|caps| caps.get(1).map(|m| m.range())),
+    );
+    names
 }
 
 /// The rest of `text` after a group in brackets that opens it after a space (` (Norway) 2`
@@ -2683,6 +2743,34 @@ mod tests {
             ]
         );
         assert!(found(text, Kind::Place).is_empty());
+    }
+
+    #[test]
+    fn a_cricket_scorecard_names_people() {
+        fn names(line: &str) -> Vec<&str> {
+            scorecard_names(line)
+                .into_iter()
+                .map(|r| &line[r])
+                .collect()
+        }
+        assert_eq!(
+            names("Saeed Anwar c Croft b Cork 176"),
+            ["Saeed Anwar", "Croft", "Cork"]
+        );
+        assert_eq!(
+            names("Inzamam-ul-Haq lbw b Mullally 35"),
+            ["Inzamam-ul-Haq", "Mullally"]
+        );
+        assert_eq!(names("Salim Malik not out 2"), ["Salim Malik"]);
+        assert_eq!(
+            names("Croft 29-6-64-1, Cork 14.3-4-45-1"),
+            ["Croft", "Cork"]
+        );
+        assert!(names("Fortuna Sittard 1 Ajax 2").is_empty());
+        // A town's name on the card is a player's.
+        let text = "Pakistan first innings\n\nSaeed Anwar c Croft b Washington 176\n";
+        let people: Vec<String> = figures(text).into_iter().map(|(s, _, _)| s).collect();
+        assert_eq!(people, ["Saeed Anwar", "Croft", "Washington"]);
     }
 
     #[test]

@@ -307,7 +307,8 @@ impl EntityMatcher {
             }
             let club_town = is_place && !self.countries.contains(&first.entity);
             let in_results = club_town
-                && (followed_by_score(text, first.end)
+                && ((followed_by_score(text, first.end)
+                    && !discovery::in_scorecard(text, first.start))
                     || in_schedule_line(text, first.start, first.end)
                     || side_of_score_line(text, first.start, first.end));
             let names_organization = is_place
