@@ -157,6 +157,7 @@ impl Discoverer for FigureDiscovery {
         scan.surnames_named_later(&mut state);
         scan.teams_in_results(&findings.team_places, &mut state);
         scan.runs_named_later(&mut state);
+        scan.people_in_lists(&mut state);
         scan.pairs_of_people(&mut state);
         let claimed: HashSet<&str> = state
             .claimed
@@ -1730,6 +1731,96 @@ impl<'a> Scan<'a> {
             .retain(|(name, _)| !claimed.contains(name.as_str()));
     }
 
+    /// Names listed beside people are people (`including Cate Blanchett, Leonardo DiCaprio`,
+    /// `Luis Figo, Dani and Patrick Kluivert`): a run of two or more name words next to a
+    /// person, one word between two people, with a comma or `and` between them.
+    fn people_in_lists(&self, state: &mut ScanState) {
+        let mut claimed = HashSet::default();
+        let mut still = Vec::new();
+        for (first, last) in std::mem::take(&mut state.undecided_runs) {
+            // A surname last (not `United Nations` beside a person).
+            if self.rules.common_word(self.word(last))
+                || self.people_beside(state, first, last) == 0
+            {
+                still.push((first, last));
+                continue;
+            }
+            let name = &self.text[self.tokens[first].start..self.tokens[last].end];
+            let id = self.entity_named(state, Kind::Figure, name);
+            state.note_full_name(name, id);
+            self.take_run(first, last, (id, Method::Discovery), state);
+            claimed.insert(name);
+        }
+        state.undecided_runs = still;
+        let mut still = Vec::new();
+        for t in std::mem::take(&mut state.undecided) {
+            if self.people_beside(state, t, t) < 2 {
+                still.push(t);
+                continue;
+            }
+            let name = self.word(t);
+            let id = self.entity_named(state, Kind::Figure, name);
+            note_surname(&mut state.surnames, name, id);
+            self.take_run(t, t, (id, Method::Discovery), state);
+            claimed.insert(name);
+        }
+        state.undecided = still;
+        state
+            .candidates
+            .retain(|(name, _)| !claimed.contains(name.as_str()));
+    }
+
+    /// How many of the names listed right before and after tokens `first..=last` (with a
+    /// comma or `and` between) are people found so far: 0, 1 or 2; 0 when something took
+    /// the tokens since (a team sheet).
+    fn people_beside(&self, state: &ScanState, first: usize, last: usize) -> usize {
+        let (start, end) = (self.tokens[first].start, self.tokens[last].end);
+        if state.found.iter().any(|m| m.start < end && start < m.end) {
+            return 0;
+        }
+        let gap = |a: usize, b: usize| &self.text[self.tokens[a].end..self.tokens[b].start];
+        let and = |t: usize| self.word(t) == "and";
+        // The token that ends the name listed before `first`, and that opens the one after
+        // `last` (`X, Y`, `X and Y`, `X, and Y`).
+        let previous = match first {
+            0 => None,
+            1 => (gap(0, 1) == ", ").then_some(0),
+            _ if gap(first - 1, first) == ", " && !and(first - 1) => Some(first - 1),
+            _ if and(first - 1) && matches!(gap(first - 2, first - 1), " " | ", ") => {
+                Some(first - 2)
+            }
+            _ => None,
+        };
+        let n = self.tokens.len();
+        let next = if last + 2 < n && and(last + 1) && matches!(gap(last, last + 1), " " | ", ") {
+            Some(last + 2)
+        } else if last + 1 < n && gap(last, last + 1) == ", " && !and(last + 1) {
+            Some(last + 1)
+        } else {
+            None
+        };
+        let person = |m: &Mention| {
+            state
+                .discovered
+                .get(m.entity)
+                .or_else(|| self.names.lexicon.entities.get(m.entity as usize))
+                .is_some_and(|e| e.kind == Kind::Figure)
+        };
+        let before = previous.is_some_and(|p| {
+            state
+                .found
+                .iter()
+                .any(|m| m.end == self.tokens[p].end && person(m))
+        });
+        let after = next.is_some_and(|q| {
+            state
+                .found
+                .iter()
+                .any(|m| m.start == self.tokens[q].start && person(m))
+        });
+        usize::from(before) + usize::from(after)
+    }
+
     /// Surnames joined by a hyphen, each of another person of the document, name both
     /// (`the Blair-Brown rift` after `Tony Blair` and `Gordon Brown`), not one person.
     fn pairs_of_people(&self, state: &mut ScanState) {
@@ -2743,6 +2834,20 @@ mod tests {
             ]
         );
         assert!(found(text, Kind::Place).is_empty());
+    }
+
+    #[test]
+    fn names_listed_beside_people_are_people() {
+        let text = "Stars including Zorblat Quux, Michael Smith and Michael Jones came.";
+        let people: Vec<String> = figures(text).into_iter().map(|(s, _, _)| s).collect();
+        assert_eq!(people, ["Zorblat Quux", "Michael Smith", "Michael Jones"]);
+        // One word needs a person on each side.
+        let text = "Goals from Michael Smith, Quux and Michael Jones. Quux, Michael Jones.";
+        let people: Vec<String> = figures(text).into_iter().map(|(s, _, _)| s).collect();
+        assert_eq!(
+            people,
+            ["Michael Smith", "Quux", "Michael Jones", "Michael Jones"]
+        );
     }
 
     #[test]
