@@ -1962,14 +1962,27 @@ fn scorecard_names(line: &str) -> Vec<std::ops::Range<usize>> {
         ]
     });
     let mut names = Vec::new();
-    if let Some(caps) = batting.captures(line) {
-        names.extend(caps.iter().skip(1).flatten().map(|m| m.range()));
+    // Cheap tests first: most lines are prose.
+    let runs_last = line
+        .trim_end()
+        .ends_with(|c: char| c.is_ascii_digit() || c == '*');
+    let out = [" b ", " not out ", " run out", " retired hurt "];
+    if runs_last && out.iter().any(|w| line.contains(w)) {
+        if let Some(caps) = batting.captures(line) {
+            names.extend(caps.iter().skip(1).flatten().map(|m| m.range()));
+        }
     }
-    names.extend(
-        bowling
-            .captures_iter(line)
-            .filter_map(|caps| caps.get(1).map(|m| m.range())),
-    );
+    let figures = line
+        .as_bytes()
+        .windows(3)
+        .any(|w| w[0].is_ascii_digit() && w[1] == b'-' && w[2].is_ascii_digit());
+    if figures {
+        names.extend(
+            bowling
+                .captures_iter(line)
+                .filter_map(|caps| caps.get(1).map(|m| m.range())),
+        );
+    }
     names
 }
 
