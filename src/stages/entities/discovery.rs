@@ -503,9 +503,12 @@ impl<'a> Scan<'a> {
         let opens = self.rules.name_like(word)
             || self.rules.is_title(word)
             || (self.team_place[i].is_some() && word.contains(char::is_lowercase));
-        // A club's letters before its town (`AC Milan`).
+        // A club's letters before its town (`AC Milan`), a town before a foreign town
+        // (`Ajax Amsterdam`).
         let club_letters = is_acronym(word) && self.names_a_club(i, i + 1);
+        let club_town = self.soft_place(i) && self.names_a_club(i, i + 1);
         (self.free(i) && (opens || club_letters))
+            || club_town
             || self.first_name_over_place(i)
             || self.names_a_site(i)
     }
@@ -526,6 +529,11 @@ impl<'a> Scan<'a> {
                 && self.feature_at(end, &["country", "continent"])
         };
         let town = next_to && (self.town_at(end) || branch());
+        // A town before a town of another country (`Ajax Amsterdam`, `Sparta Prague`).
+        let pair = || end - first == 1 && self.soft_place(first) && self.foreign_towns(first, end);
+        if town && pair() {
+            return true;
+        }
         let rules = self.rules;
         // Not a person's name: no role before it (`finalist MaliVai Washington`), no more
         // name after the town (`Aung San Suu Kyi`).
@@ -551,6 +559,20 @@ impl<'a> Scan<'a> {
                         && !rules.first_names.contains(word)
                         && !initial(word))
             })
+    }
+
+    /// Whether tokens `a` and `b` are places of different countries, both written in
+    /// lowercase too (not a headline's `WASHINGTON MOSCOW`).
+    fn foreign_towns(&self, a: usize, b: usize) -> bool {
+        let country = |t: usize| {
+            let k = self.covered[t]?;
+            let geo = self.names.lexicon.geo.get(&self.mentions[k].entity)?;
+            geo.country_code.as_deref()
+        };
+        let lowercase = |t: usize| self.word(t).contains(char::is_lowercase);
+        lowercase(a)
+            && lowercase(b)
+            && matches!((country(a), country(b)), (Some(x), Some(y)) if x != y)
     }
 
     /// A one-word place right before a word of site or feature names the site (`Atlantic
@@ -831,6 +853,10 @@ impl<'a> Scan<'a> {
         if !titled && self.names_a_club(first, end) {
             // The town is the club's: `Betar Jerusalem`, `Levski Sofia`.
             self.organization(first, end, state, true);
+            // A place named in it is the club alone too (`Ajax` of `Ajax Amsterdam`).
+            if let Some(team) = state.found.last().map(|m| m.entity) {
+                self.absorb_club_places(first..end, team, state);
+            }
             return;
         }
         // A team named by its city (`San Diego Padres`) is no person, whatever its words
@@ -2126,6 +2152,28 @@ mod tests {
                 admin1: None,
             },
         );
+        lex.entities.push(Entity {
+            kind: Kind::Place,
+            name: "Prague".into(),
+        });
+        lex.patterns.push(Pattern {
+            text: "Prague".into(),
+            entity: 5,
+            method: Method::Lexicon,
+            case_sensitive: true,
+            choices: None,
+        });
+        lex.geo.insert(
+            5,
+            crate::lexicon::Geo {
+                geonames_id: None,
+                country_code: Some("CZ".into()),
+                latitude: None,
+                longitude: None,
+                feature: Some("city".into()),
+                admin1: None,
+            },
+        );
         lex
     }
 
@@ -2236,6 +2284,13 @@ mod tests {
             ["AOL Norway"]
         );
         assert!(organization_names("He met Zorblat Norway.").is_empty());
+        // A town before a town of another country names a club, and alone later too.
+        let text = "He joined Washington Prague in 1998. Washington won, in Washington.";
+        assert_eq!(
+            organization_names(text),
+            ["Washington Prague", "Washington"]
+        );
+        assert_eq!(found(text, Kind::Place).len(), 1);
     }
 
     #[test]
