@@ -158,6 +158,8 @@ impl Discoverer for FigureDiscovery {
         scan.teams_in_results(&findings.team_places, &mut state);
         scan.runs_named_later(&mut state);
         scan.people_in_lists(&mut state);
+        // Surnames of the people the lists named (`Blanchett` after `Cate Blanchett, ...`).
+        scan.surnames_named_later(&mut state);
         scan.pairs_of_people(&mut state);
         let claimed: HashSet<&str> = state
             .claimed
@@ -2906,9 +2908,13 @@ mod tests {
 
     #[test]
     fn names_listed_beside_people_are_people() {
-        let text = "Stars including Zorblat Quux, Michael Smith and Michael Jones came.";
+        let text =
+            "Stars including Zorblat Quux, Michael Smith and Michael Jones came. Quux smiled.";
         let people: Vec<String> = figures(text).into_iter().map(|(s, _, _)| s).collect();
-        assert_eq!(people, ["Zorblat Quux", "Michael Smith", "Michael Jones"]);
+        assert_eq!(
+            people,
+            ["Zorblat Quux", "Michael Smith", "Michael Jones", "Quux"]
+        );
         // One word needs a person on each side.
         let text = "Goals from Michael Smith, Quux and Michael Jones. Quux, Michael Jones.";
         let people: Vec<String> = figures(text).into_iter().map(|(s, _, _)| s).collect();
