@@ -43,7 +43,7 @@ STOP = {
     "Washington", "Jordan", "Chad", "Israel", "China", "India", "Asia", "Paris", "London",
     "Sydney", "Madison", "Jackson", "Houston", "Austin", "Dallas", "Denver", "Chelsea",
     "Will", "Major", "Royal", "King", "Prince", "Duke", "Earl", "Page", "Post", "Star",
-    "Sunday", "Monday", "Friday", "Christian", "German", "Iran", "Ireland", "Kenya", "Troy",
+    "Sunday", "Monday", "Friday", "German", "Iran", "Ireland", "Kenya", "Troy",
     "Lee", "Young", "White", "Black", "Brown", "Green", "Gray", "Long", "Little", "Rich",
     "Sun", "Ocean", "River", "Forest", "Lane", "Golden", "Tory", "Labour", "Liberty",
     "Justice", "Van", "Del", "Don", "Ma", "Man", "An", "In", "Al", "Le", "La", "Les", "Van",
