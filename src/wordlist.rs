@@ -112,6 +112,8 @@ pub struct WordLists {
     /// `club_preceders.txt`: words right before a town's name that make it a sports club's
     /// (`champions Porto`, `beat Parma`).
     pub club_preceders: WordList,
+    /// `work_nouns.txt`: lowercase nouns before a work's title (`film Vera Drake`): no person.
+    pub work_nouns: WordList,
 }
 
 /// The files of a word-list folder, in the order of [`WordLists`]' fields.
@@ -133,6 +135,7 @@ pub const WORD_LIST_FILES: &[&str] = &[
     "company_followers.txt",
     "club_followers.txt",
     "club_preceders.txt",
+    "work_nouns.txt",
 ];
 
 impl WordLists {
@@ -157,6 +160,7 @@ impl WordLists {
             company_followers: read("company_followers.txt")?,
             club_followers: read("club_followers.txt")?,
             club_preceders: read("club_preceders.txt")?,
+            work_nouns: read("work_nouns.txt")?,
         })
     }
 }

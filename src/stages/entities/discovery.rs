@@ -141,6 +141,9 @@ impl Discoverer for FigureDiscovery {
         };
         let known_people = scan.people_with_an_age();
         let companies = scan.companies_named();
+        // A work's title is no person either (`film Vera Drake`): a candidate, like a
+        // company's name that nothing else decides.
+        let works = scan.works_named();
         let mut i = 0;
         while i < scan.tokens.len() {
             if !scan.opens_run(i) {
@@ -148,7 +151,12 @@ impl Discoverer for FigureDiscovery {
                 continue;
             }
             let end = scan.extend_run(i);
-            scan.classify_run(i, end, (&known_people, &companies), &mut state);
+            let name = &doc.doc.text[scan.tokens[i].start..scan.tokens[end - 1].end];
+            if works.contains(name) {
+                scan.candidate(i, end - 1, &mut state);
+            } else {
+                scan.classify_run(i, end, (&known_people, &companies), &mut state);
+            }
             i = end;
         }
         scan.dateline_places(&mut state);
@@ -459,6 +467,20 @@ impl<'a> Scan<'a> {
             }
         }
         companies
+    }
+
+    /// Titles of works named in the document (`British film Vera Drake`, `the pantomime
+    /// Dick Whittington`): the run of name words right after a word of `work_nouns.txt`.
+    fn works_named(&self) -> HashSet<&'a str> {
+        let mut works = HashSet::default();
+        for i in 0..self.tokens.len().saturating_sub(1) {
+            let noun = self.rules.words.work_nouns.contains(self.word(i));
+            if noun && self.joined(i, i + 1) && self.opens_run(i + 1) {
+                let end = self.extend_run(i + 1);
+                works.insert(&self.text[self.tokens[i + 1].start..self.tokens[end - 1].end]);
+            }
+        }
+        works
     }
 
     /// The name of up to three capitalised words right before token `i` (`Shell` in `Shell
@@ -2904,6 +2926,15 @@ mod tests {
             ]
         );
         assert!(found(text, Kind::Place).is_empty());
+    }
+
+    #[test]
+    fn a_works_title_is_no_person() {
+        // `Gloria Smith` reads like a person: a film's title is none, anywhere.
+        let text = "Michael Leigh's film Gloria Smith won. It starred Andy Jones as Gloria Smith.";
+        let people: Vec<String> = figures(text).into_iter().map(|(s, _, _)| s).collect();
+        assert_eq!(people, ["Michael Leigh", "Andy Jones"]);
+        assert!(candidates(text).contains(&"Gloria Smith".to_string()));
     }
 
     #[test]
