@@ -158,6 +158,15 @@ impl Discoverer for FigureDiscovery {
                 scan.classify_run(i, end, (&known_people, &companies), &mut state);
             }
             i = end;
+            // A club's name takes the town after its run (`Betar Jerusalem`).
+            while i < scan.tokens.len()
+                && state
+                    .found
+                    .last()
+                    .is_some_and(|m| m.end > scan.tokens[i].start)
+            {
+                i += 1;
+            }
         }
         scan.dateline_places(&mut state);
         scan.lineups(&mut state);
@@ -530,7 +539,10 @@ impl<'a> Scan<'a> {
         // A club's letters before its town (`AC Milan`), a town before a foreign town
         // (`Ajax Amsterdam`).
         let club_letters = is_acronym(word) && self.names_a_club(i, i + 1);
-        let club_town = self.soft_place(i) && self.names_a_club(i, i + 1);
+        let club_town = self.soft_place(i)
+            && i + 1 < self.tokens.len()
+            && self.foreign_towns(i, i + 1)
+            && self.names_a_club(i, i + 1);
         (self.free(i) && (opens || club_letters))
             || club_town
             || self.first_name_over_place(i)
@@ -557,6 +569,10 @@ impl<'a> Scan<'a> {
         let pair = || end - first == 1 && self.soft_place(first) && self.foreign_towns(first, end);
         if town && pair() {
             return true;
+        }
+        // A place is no rare word (`Chen Peking PARIS`).
+        if self.soft_place(first) {
+            return false;
         }
         let rules = self.rules;
         // Not a person's name: no role before it (`finalist MaliVai Washington`), no more
