@@ -87,8 +87,8 @@ COUNTRY_ALIASES = {
     "Cabo Verde": ["Cape Verde"],
     "Timor Leste": ["East Timor"],
     "Palestinian Territory": ["Palestine"],
-    "Democratic Republic of the Congo": ["DR Congo", "Zaire"],
-    "Republic of the Congo": ["Congo-Brazzaville"],
+    "Democratic Republic of the Congo": ["DR Congo", "Zaire", "Congo"],
+    "Republic of the Congo": ["Congo-Brazzaville", "Congo"],
 }
 
 # The kinds of first-level division taken, per country: the divisions that news names
