@@ -474,8 +474,27 @@ impl<'a> Scan<'a> {
             if words.company_followers.contains(self.word(i)) {
                 companies.extend(self.name_before(i));
             }
+            // A name before `& Co` is a company's, a first name and all (`Eli Lilly & Co`).
+            if matches!(self.word(i), "Co" | "Co." | "Cos" | "Company") && self.gap(i - 1, i) == "&"
+            {
+                companies.extend(self.name_ending_at(i - 1));
+            }
         }
         companies
+    }
+
+    /// The name of up to three name words ending at token `last` (`Robert W. Baird`).
+    fn name_ending_at(&self, last: usize) -> Option<&'a str> {
+        let name_word = |t: usize| self.free(t) && self.rules.name_like(self.word(t));
+        if !name_word(last) {
+            return None;
+        }
+        let mut first = last;
+        while first > 0 && last - first < 2 && name_word(first - 1) && self.joined(first - 1, first)
+        {
+            first -= 1;
+        }
+        Some(&self.text[self.tokens[first].start..self.tokens[last].end])
     }
 
     /// Titles of works named in the document (`British film Vera Drake`, `the pantomime
@@ -2561,6 +2580,10 @@ mod tests {
             "{names:?}"
         );
         assert!(figures(text).is_empty());
+        // `& Co` makes a company of a person's name, throughout.
+        let text = "Michael Lynch & Co said so. Michael Lynch said more.";
+        assert!(figures(text).is_empty());
+        assert_eq!(organization_names(text), ["Michael Lynch", "Michael Lynch"]);
     }
 
     #[test]
