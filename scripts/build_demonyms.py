@@ -21,6 +21,8 @@ EXTRA = [
     "Eastern", "Soviet", "Yugoslav", "Kurdish", "Palestinian", "Basque", "Catalan", "Flemish",
     "Scandinavian", "Nordic", "Balkan", "Caribbean", "Pacific", "Atlantic", "Mediterranean",
     "Korean",
+    # Nouns for a nation's people that differ from its adjective (`Britons` said).
+    "Briton", "Spaniard",
 ]
 
 
