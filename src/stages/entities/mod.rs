@@ -314,7 +314,8 @@ impl EntityMatcher {
             let names_organization = is_place
                 && (in_compound_adjective(text, first.end)
                     || self.names_an_organization(text, first.end)
-                    || self.ends_an_organization(text, first.start));
+                    || self.ends_an_organization(text, first.start)
+                    || self.follows_an_organization_word(text, first.start));
             // A club's town, unless a longer name takes it (`Sheffield United`).
             let club = club_town
                 && !names_organization
@@ -481,6 +482,23 @@ impl EntityMatcher {
         towns.sort_unstable();
         towns.dedup();
         towns
+    }
+
+    /// Whether a place ends an organisation's name right after an organisation word or its
+    /// plural (`BBC Radio Scotland`, `Universities Scotland`).
+    fn follows_an_organization_word(&self, text: &str, start: usize) -> bool {
+        let Some(before) = text[..start].strip_suffix(' ') else {
+            return false;
+        };
+        let word = before.rsplit([' ', '\n']).next().unwrap_or("");
+        let singular = word
+            .strip_suffix("ies")
+            .map(|stem| format!("{stem}y"))
+            .or_else(|| word.strip_suffix('s').map(str::to_string));
+        word.starts_with(char::is_uppercase)
+            && !self.event_words.contains(word)
+            && (self.organization_words.contains(word)
+                || singular.is_some_and(|w| self.organization_words.contains(&w)))
     }
 
     /// Whether a place ends an organisation's name after `of` (`Bank of France`, `Press
@@ -826,6 +844,9 @@ mod tests {
         assert_eq!(places("They met in San Diego."), 1);
         assert_eq!(places("Shares rose on the Paris Stock Exchange."), 0);
         assert_eq!(places("After the Paris War ended."), 0);
+        // After an organisation word or its plural: part of the name.
+        assert_eq!(places("He told BBC United Paris so."), 0);
+        assert_eq!(places("The Exchanges Paris said."), 0);
         assert_eq!(
             places("He joined the Paris Rangers in May."),
             0,
