@@ -557,13 +557,15 @@ impl<'a> Scan<'a> {
             || (self.team_place[i].is_some() && word.contains(char::is_lowercase));
         // A club's letters before its town (`AC Milan`), a town before a foreign town
         // (`Ajax Amsterdam`).
-        let club_letters = is_acronym(word) && self.names_a_club(i, i + 1);
-        let club_town = self.soft_place(i)
-            && i + 1 < self.tokens.len()
-            && self.foreign_towns(i, i + 1)
-            && self.names_a_club(i, i + 1);
-        (self.free(i) && (opens || club_letters))
-            || club_town
+        let club_letters = || is_acronym(word) && self.names_a_club(i, i + 1);
+        let club_town = || {
+            self.soft_place(i)
+                && i + 1 < self.tokens.len()
+                && self.foreign_towns(i, i + 1)
+                && self.names_a_club(i, i + 1)
+        };
+        (self.free(i) && (opens || club_letters()))
+            || (!self.free(i) && club_town())
             || self.first_name_over_place(i)
             || self.names_a_site(i)
     }
@@ -2057,10 +2059,11 @@ fn scorecard_names(line: &str) -> Vec<std::ops::Range<usize>> {
             names.extend(caps.iter().skip(1).flatten().map(|m| m.range()));
         }
     }
-    let figures = line
-        .as_bytes()
-        .windows(3)
-        .any(|w| w[0].is_ascii_digit() && w[1] == b'-' && w[2].is_ascii_digit());
+    let figures = line.contains('-')
+        && line
+            .as_bytes()
+            .windows(3)
+            .any(|w| w[0].is_ascii_digit() && w[1] == b'-' && w[2].is_ascii_digit());
     if figures {
         names.extend(
             bowling
@@ -2103,6 +2106,10 @@ fn lowercase_first(word: &str) -> String {
 const LINEUP_NAMES: usize = 5;
 
 fn is_acronym(word: &str) -> bool {
+    let b = word.as_bytes();
+    if b.len() < 2 || !b[0].is_ascii_uppercase() || !(b[1].is_ascii_uppercase() || b[1] == b'.') {
+        return false;
+    }
     let letters = word.chars().filter(char::is_ascii_uppercase).count();
     (2..=6).contains(&letters) && word.chars().all(|c| c.is_ascii_uppercase() || c == '.')
 }
