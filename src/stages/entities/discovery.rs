@@ -188,6 +188,7 @@ impl Discoverer for FigureDiscovery {
             .retain(|(name, _)| !claimed.contains(name.trim()));
         scan.acronyms(&mut state);
         scan.places_that_are_surnames(&mut state);
+        scan.surnames_in_capitals(&mut state);
         findings.candidates.append(&mut state.candidates);
         if self.link_surnames {
             scan.keep_undecided(&state, &mut findings.undecided);
@@ -1908,6 +1909,35 @@ impl<'a> Scan<'a> {
         usize::from(before) + usize::from(after)
     }
 
+    /// A surname in a headline in capitals is the person the story names in full
+    /// (`CHRISTIE WINS` above `Linford Christie`), when one person has that surname.
+    fn surnames_in_capitals(&self, state: &mut ScanState) {
+        for t in 0..self.tokens.len() {
+            let word = self.word(t);
+            let capitals = word.len() >= 3 && word.bytes().all(|b| b.is_ascii_uppercase());
+            if !capitals || !self.free(t) {
+                continue;
+            }
+            let (start, end) = (self.tokens[t].start, self.tokens[t].end);
+            if state.found.iter().any(|m| m.start < end && start < m.end) {
+                continue;
+            }
+            let Some(&Some(entity)) = state.surnames.get(super::title_case(word).as_str()) else {
+                continue;
+            };
+            let full = state
+                .discovered
+                .get(entity)
+                .or_else(|| self.names.lexicon.entities.get(entity as usize))
+                .is_some_and(|e| e.kind == Kind::Figure && e.name.contains(' '));
+            if full {
+                state
+                    .found
+                    .push(self.mention(start, end, entity, Method::Coreference));
+            }
+        }
+    }
+
     /// Surnames joined by a hyphen, each of another person of the document, name both
     /// (`the Blair-Brown rift` after `Tony Blair` and `Gordon Brown`), not one person.
     fn pairs_of_people(&self, state: &mut ScanState) {
@@ -2972,6 +3002,19 @@ mod tests {
             ]
         );
         assert!(found(text, Kind::Place).is_empty());
+    }
+
+    #[test]
+    fn a_surname_in_a_headline_in_capitals_is_the_person() {
+        let text = "ATHLETICS - SMITH WINS IN WASHINGTON.\n\nMichael Smith won the 100 metres.";
+        let people: Vec<(String, String, &str)> = figures(text);
+        assert_eq!(
+            people[0],
+            ("SMITH".into(), "Michael Smith".into(), "coreference")
+        );
+        assert_eq!(people.len(), 2);
+        // Not when nobody in the story has that surname.
+        assert!(figures("ATHLETICS - SMITH WINS.\n\nThe race was run.").is_empty());
     }
 
     #[test]
