@@ -503,8 +503,12 @@ impl<'a> Scan<'a> {
     fn works_named(&self) -> HashSet<&'a str> {
         let mut works = HashSet::default();
         for i in 0..self.tokens.len().saturating_sub(1) {
-            let noun = self.rules.words.work_nouns.contains(self.word(i));
-            if noun && self.joined(i, i + 1) && self.opens_run(i + 1) {
+            // A capital letter next first: most words are followed by none.
+            let capital_next = self.word(i + 1).starts_with(|c: char| c.is_uppercase());
+            if !capital_next || !self.rules.words.work_nouns.contains(self.word(i)) {
+                continue;
+            }
+            if self.joined(i, i + 1) && self.opens_run(i + 1) {
                 let end = self.extend_run(i + 1);
                 works.insert(&self.text[self.tokens[i + 1].start..self.tokens[end - 1].end]);
             }
@@ -560,8 +564,9 @@ impl<'a> Scan<'a> {
         // (`Ajax Amsterdam`).
         let club_letters = || is_acronym(word) && self.names_a_club(i, i + 1);
         let club_town = || {
-            self.soft_place(i)
-                && i + 1 < self.tokens.len()
+            i + 1 < self.tokens.len()
+                && self.word(i + 1).starts_with(|c: char| c.is_uppercase())
+                && self.soft_place(i)
                 && self.foreign_towns(i, i + 1)
                 && self.names_a_club(i, i + 1)
         };
@@ -2089,11 +2094,14 @@ fn scorecard_names(line: &str) -> Vec<std::ops::Range<usize>> {
             names.extend(caps.iter().skip(1).flatten().map(|m| m.range()));
         }
     }
+    // Overs-maidens-runs-wickets: three hyphens between digits at least (not a date's two).
     let figures = line.contains('-')
         && line
             .as_bytes()
             .windows(3)
-            .any(|w| w[0].is_ascii_digit() && w[1] == b'-' && w[2].is_ascii_digit());
+            .filter(|w| w[0].is_ascii_digit() && w[1] == b'-' && w[2].is_ascii_digit())
+            .nth(2)
+            .is_some();
     if figures {
         names.extend(
             bowling
