@@ -699,9 +699,17 @@ impl<'a> Scan<'a> {
                 && !rules.common_word(w)
                 && !(w.ends_with("ed") || w.ends_with("ing"))
                 && rules.name_like(self.word(j - 1));
+            // A month after a first name is a surname unless a day follows (`Theresa May`,
+            // `Brian May`; not `Monday May 5`).
+            let month_surname = MONTHS.contains(&w)
+                && j == start + 1
+                && rules.first_names.contains(self.word(j - 1))
+                && !(j + 1 < self.tokens.len()
+                    && self.word(j + 1).starts_with(|c: char| c.is_ascii_digit()));
             let part_of_name = self.free(j)
                 && (rules.name_like(w)
                     || syllable
+                    || month_surname
                     || inside_title
                     || (rules.words.particles.contains(w)
                         && (next_is_name || particles_then_name))
@@ -2120,6 +2128,22 @@ fn bracket_after(text: &str) -> Option<&str> {
     (!inner[..close].contains('\n')).then(|| &inner[close + 1..])
 }
 
+/// The months, never a name alone but a surname after a first name (`Theresa May`).
+const MONTHS: &[&str] = &[
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
 /// A first name's initial with its full stop (`D.` of `D. Cork`); not the compass points'
 /// (`S. Korea`, `N. Ireland`).
 fn initial(word: &str) -> bool {
@@ -3023,6 +3047,15 @@ mod tests {
         assert_eq!(people.len(), 2);
         // Not when nobody in the story has that surname.
         assert!(figures("ATHLETICS - SMITH WINS.\n\nThe race was run.").is_empty());
+    }
+
+    #[test]
+    fn a_month_after_a_first_name_is_a_surname() {
+        let people: Vec<String> = figures("Andy May said so on Monday, not Greg May 5.")
+            .into_iter()
+            .map(|(s, _, _)| s)
+            .collect();
+        assert_eq!(people, ["Andy May"]);
     }
 
     #[test]
