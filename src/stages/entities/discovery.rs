@@ -300,6 +300,8 @@ struct Evidence {
     initial: bool,
     /// Followed by `who` and a verb in the singular (`Joss Stone, who was voted`).
     who: bool,
+    /// A role in apposition after it (`G Money, a presenter on 1Xtra`).
+    apposed: bool,
     /// The speaker of a quotation, named after its verb (`your work," said Cowell.`).
     speaker: bool,
 }
@@ -841,8 +843,23 @@ impl<'a> Scan<'a> {
                 && place_at(end),
             initial,
             who: n >= 2 && after == "who" && self.who_of_a_person(start, end),
+            apposed: self.role_in_apposition(end),
             speaker: self.speaker(start, end),
         }
+    }
+
+    /// Whether a role follows the name ending before token `end` in apposition: a comma, `a`,
+    /// `an` or `the`, up to two more words, the role (`G Money, a presenter on 1Xtra`).
+    fn role_in_apposition(&self, end: usize) -> bool {
+        if end + 1 >= self.tokens.len()
+            || self.gap(end - 1, end) != ","
+            || !matches!(self.word(end), "a" | "an" | "the")
+        {
+            return false;
+        }
+        (end + 1..(end + 4).min(self.tokens.len()))
+            .take_while(|&t| t == end + 1 || self.gap(t - 1, t).is_empty())
+            .any(|t| self.rules.words.roles.contains(self.word(t)))
     }
 
     /// Whether the run `start..end` names the speaker of a quotation that ends right before
@@ -993,6 +1010,7 @@ impl<'a> Scan<'a> {
                     || e.said
                     || e.parenthesised
                     || e.speaker
+                    || e.apposed
                     || known_people.contains(name) =>
                 {
                     let id = self.entity_named(state, Kind::Figure, name);
@@ -1004,7 +1022,14 @@ impl<'a> Scan<'a> {
                     None
                 }
             }
-        } else if e.titled || e.named || e.reported || e.of_country || e.parenthesised || e.who {
+        } else if e.titled
+            || e.named
+            || e.reported
+            || e.of_country
+            || e.parenthesised
+            || e.who
+            || e.apposed
+        {
             // A longer form of a person named before (`Bill Clinton` after `Clinton`) is a
             // new name; the surname then points to the full one.
             let id = self.entity_named(state, Kind::Figure, name);
@@ -3047,6 +3072,16 @@ mod tests {
         assert_eq!(people.len(), 2);
         // Not when nobody in the story has that surname.
         assert!(figures("ATHLETICS - SMITH WINS.\n\nThe race was run.").is_empty());
+    }
+
+    #[test]
+    fn a_role_in_apposition_makes_a_person() {
+        let people: Vec<String> = figures("Zorblat Quux, a senior analyst at the bank, agreed.")
+            .into_iter()
+            .map(|(s, _, _)| s)
+            .collect();
+        assert_eq!(people, ["Zorblat Quux"]);
+        assert!(figures("Zorblat Quux, a bank, agreed.").is_empty());
     }
 
     #[test]
