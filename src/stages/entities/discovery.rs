@@ -990,18 +990,8 @@ impl<'a> Scan<'a> {
             self.organization(first, last, state, true);
             return;
         }
-        if end - first == 1 && !titled {
-            if let Some(&organization) = state.organization_short_forms.get(name) {
-                state.found.push(Mention {
-                    sentence: self.doc.sentence_of(self.tokens[first].start) as u32,
-                    start: self.tokens[first].start,
-                    end: self.tokens[last].end,
-                    entity: organization,
-                    method: Method::Coreference,
-                    sense: None,
-                });
-                return;
-            }
+        if end - first == 1 && !titled && self.organization_short_form(first, name, state) {
+            return;
         }
         // A surname of several words joined by hyphens (`Saint-Andre` of `Philippe
         // Saint-Andre`) is one word of a name, as a one-word surname is.
@@ -1038,20 +1028,7 @@ impl<'a> Scan<'a> {
             || e.who
             || e.apposed
         {
-            // A longer form of a person named before (`Bill Clinton` after `Clinton`) is a
-            // new name; the surname then points to the full one.
-            let id = self.entity_named(state, Kind::Figure, name);
-            state.note_full_name(name, id);
-            // A two-word name also answers to its first word: a family name first (`Qian
-            // Qichen`, later `Mr Qian`), or a first name alone in a quotation (`Arsene Wenger`,
-            // then `delighted that Arsene has signed`); two people who share it leave it
-            // unresolved. Its second word may be hyphenated (`Banharn Silpa-archa`, later
-            // `Banharn`). (Not a hyphenated name: `Blair-Brown` in a headline is no `Blair`.)
-            let two_words = name.matches(' ').count() == 1
-                && &self.text[self.tokens[first].end..self.tokens[first + 1].start] == " ";
-            if two_words && !e.initial && !hyphenated {
-                note_name(&mut state.surnames, self.word(first), id);
-            }
+            let id = self.full_name(first, name, !e.initial && !hyphenated, state);
             Some((id, Method::Discovery))
         } else {
             None
@@ -1067,6 +1044,49 @@ impl<'a> Scan<'a> {
             state.evidenced.push(entity);
         }
         self.take_run(first, last, (entity, method), state);
+    }
+
+    /// A one-word run that is the first word of an organisation of the document (`Barrick`
+    /// after `Barrick Gold Corp`): that organisation.
+    fn organization_short_form(&self, first: usize, name: &str, state: &mut ScanState) -> bool {
+        let Some(&organization) = state.organization_short_forms.get(name) else {
+            return false;
+        };
+        let (start, end) = (self.tokens[first].start, self.tokens[first].end);
+        state.found.push(Mention {
+            sentence: self.doc.sentence_of(start) as u32,
+            start,
+            end,
+            entity: organization,
+            method: Method::Coreference,
+            sense: None,
+        });
+        true
+    }
+
+    /// The person a run of several words with evidence names in full. A longer form of a
+    /// person named before (`Bill Clinton` after `Clinton`) is a new name; the surname then
+    /// points to the full one. A two-word name also answers to its first word (`first_word`:
+    /// not after an initial or in a hyphenated name): a family name first (`Qian Qichen`,
+    /// later `Mr Qian`), or a first name alone in a quotation (`Arsene Wenger`, then
+    /// `delighted that Arsene has signed`); two people who share it leave it unresolved. Its
+    /// second word may be hyphenated (`Banharn Silpa-archa`, later `Banharn`); a hyphenated
+    /// name is not (`Blair-Brown` in a headline is no `Blair`).
+    fn full_name(
+        &self,
+        first: usize,
+        name: &str,
+        first_word: bool,
+        state: &mut ScanState,
+    ) -> EntityId {
+        let id = self.entity_named(state, Kind::Figure, name);
+        state.note_full_name(name, id);
+        let two_words = name.matches(' ').count() == 1
+            && &self.text[self.tokens[first].end..self.tokens[first + 1].start] == " ";
+        if two_words && first_word {
+            note_name(&mut state.surnames, self.word(first), id);
+        }
+        id
     }
 
     /// A run over a place that names a team here: the team (with a club's name before its

@@ -299,26 +299,14 @@ impl EntityMatcher {
             }
             // A small town counts only where the text says it is a place; a city followed by a
             // score in a results line (`Chicago 4 HOUSTON 3`) is a team.
-            // Other mentions of an evidenced town count too, unless in a headline in capitals.
-            let spread = evidenced.contains(&first.entity)
-                && text[first.start..first.end].contains(char::is_lowercase);
             if self.weak.contains(&first.entity)
-                && !spread
-                && !self.town_evidence(text, &first, &candidates)
+                && !self.town_placed(text, &first, &candidates, &evidenced)
             {
                 continue;
             }
             let club_town = is_place && !self.countries.contains(&first.entity);
-            let in_results = club_town
-                && ((followed_by_score(text, first.end)
-                    && !discovery::in_scorecard(text, first.start))
-                    || in_schedule_line(text, first.start, first.end)
-                    || side_of_score_line(text, first.start, first.end));
-            let names_organization = is_place
-                && (in_compound_adjective(text, first.end)
-                    || self.names_an_organization(text, first.end)
-                    || self.ends_an_organization(text, first.start)
-                    || self.follows_an_organization_word(text, first.start));
+            let in_results = club_town && in_results_line(text, &first);
+            let names_organization = is_place && self.in_organization_name(text, &first);
             // A club's town, unless a longer name takes it (`Sheffield United`).
             let club = club_town
                 && !names_organization
@@ -471,6 +459,29 @@ impl EntityMatcher {
         clubs.sort_unstable();
         clubs.dedup();
         clubs
+    }
+
+    /// Whether the small town of candidate `c` is a place here: the text says so there, or,
+    /// in lowercase, at another of its mentions (`evidenced`, one sense per document).
+    fn town_placed(
+        &self,
+        text: &str,
+        c: &Candidate,
+        candidates: &[Candidate],
+        evidenced: &[EntityId],
+    ) -> bool {
+        let spread =
+            evidenced.contains(&c.entity) && text[c.start..c.end].contains(char::is_lowercase);
+        spread || self.town_evidence(text, c, candidates)
+    }
+
+    /// Whether the place of candidate `c` is part of an organisation's name (`Paris
+    /// Newsroom`, `Bank of France`, `BBC Radio Scotland`, `Texas-based`).
+    fn in_organization_name(&self, text: &str, c: &Candidate) -> bool {
+        in_compound_adjective(text, c.end)
+            || self.names_an_organization(text, c.end)
+            || self.ends_an_organization(text, c.start)
+            || self.follows_an_organization_word(text, c.start)
     }
 
     /// Whether the words around candidate `c` call it a place ([`place_evidence`]); a
@@ -637,6 +648,15 @@ fn followed_by_score(text: &str, end: usize) -> bool {
             .strip_prefix(' ')
             .and_then(|a| a.chars().next())
             .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+}
+
+/// Whether the place of candidate `c` is a side of a results, schedule or score line
+/// (`Chicago 4 HOUSTON 3`, `ST LOUIS AT COLORADO`, `Bristol City 2-1 Milton Keynes`), not of a
+/// cricket scorecard's line.
+fn in_results_line(text: &str, c: &Candidate) -> bool {
+    (followed_by_score(text, c.end) && !discovery::in_scorecard(text, c.start))
+        || in_schedule_line(text, c.start, c.end)
+        || side_of_score_line(text, c.start, c.end)
 }
 
 /// Whether `text[start..end]` is a whole side of a score line (`Bristol City 2-1 Milton
