@@ -36,6 +36,11 @@ COMMON_WORD_ZIPF = 4.0
 # lists it as a rarer word that news prints often (`Clive`, `Paddy`): kept unless a common
 # word (Zipf 4 or more).
 POPULAR_NAME = 4
+# A name this frequent in some country (8: about 1 person in 200) and at least five letters
+# long is a name first in news even when Webster lists it as a word that today's English
+# rarely uses (Zipf under 3.5: `Paolo`, `Dieter`, `Johannes`, `Hasan`).
+VERY_POPULAR_NAME = 8
+SELDOM_WORD_ZIPF = 3.5
 
 STOP = {
     "April", "May", "June", "August", "Summer", "Autumn", "Winter", "Dawn", "Eve", "Faith",
@@ -108,7 +113,8 @@ def world_names(gender_guesser_dir, english_words_dir):
             word = name.lower() in common
             zipf = zipf_frequency(name.lower(), "en")
             english = max((int(c, 16) for c in freqs[:3] if c.strip() and c in "0123456789ABCDEF"), default=0)
-            popular = english >= POPULAR_NAME and zipf < COMMON_WORD_ZIPF
+            popular = (english >= POPULAR_NAME and zipf < COMMON_WORD_ZIPF) or (
+                top >= VERY_POPULAR_NAME and zipf < SELDOM_WORD_ZIPF and len(name) >= 5)
             if top >= 2 and (not word or zipf < RARE_WORD_ZIPF or popular):
                 names.add(name)
             elif not word and zipf < COMMON_WORD_ZIPF and name not in places:
