@@ -1302,6 +1302,21 @@ impl<'a> Scan<'a> {
                 }
             }
         }
+        // An acronym that says something is a body (`NATO said`, `the PKK told`), not a word
+        // in capitals (`IT said`).
+        for t in 0..self.tokens.len().saturating_sub(1) {
+            let word = self.word(t);
+            let speaks = self.rules.words.reporting_verbs.contains(self.word(t + 1))
+                && self.gap(t, t + 1).is_empty();
+            if speaks
+                && is_acronym(word)
+                && self.free(t)
+                && !known.contains_key(word)
+                && !self.rules.common_word(&word.to_lowercase())
+            {
+                known.insert(word, self.entity_named(state, Kind::Organization, word));
+            }
+        }
         if known.is_empty() {
             return;
         }
@@ -2386,6 +2401,13 @@ mod tests {
                 .all(|f| f.0 != "Zenith" || f.2 != "coreference"),
             "a one-word person claims nothing"
         );
+    }
+
+    #[test]
+    fn an_acronym_that_speaks_is_an_organisation_throughout() {
+        let text = "Talks began. ZQXW said it would wait. Later ZQXW troops left.";
+        assert_eq!(organization_names(text), ["ZQXW", "ZQXW"]);
+        assert!(organization_names("The ZQXW troops left.").is_empty());
     }
 
     #[test]
