@@ -1302,11 +1302,13 @@ impl<'a> Scan<'a> {
                 }
             }
         }
-        // An acronym that says something is a body (`NATO said`, `the PKK told`), not a word
-        // in capitals (`IT said`).
+        // An acronym that says something or owns something is a body (`NATO said`, `the
+        // PKK's leader`), not a word in capitals (`IT said`).
         for t in 0..self.tokens.len().saturating_sub(1) {
             let word = self.word(t);
-            let speaks = self.rules.words.reporting_verbs.contains(self.word(t + 1))
+            let next = self.word(t + 1);
+            let speaks = (self.rules.words.reporting_verbs.contains(next)
+                || matches!(next, "'s" | "\u{2019}s"))
                 && self.gap(t, t + 1).is_empty();
             if speaks
                 && is_acronym(word)
@@ -2407,6 +2409,7 @@ mod tests {
     fn an_acronym_that_speaks_is_an_organisation_throughout() {
         let text = "Talks began. ZQXW said it would wait. Later ZQXW troops left.";
         assert_eq!(organization_names(text), ["ZQXW", "ZQXW"]);
+        assert_eq!(organization_names("The ZQXW's troops left."), ["ZQXW"]);
         assert!(organization_names("The ZQXW troops left.").is_empty());
     }
 
