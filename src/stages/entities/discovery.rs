@@ -1303,7 +1303,8 @@ impl<'a> Scan<'a> {
             }
         }
         // An acronym that says something or owns something is a body (`NATO said`, `the
-        // PKK's leader`), not a word in capitals (`IT said`).
+        // PKK's leader`), not a word in capitals (`IT said`) or a common abbreviation
+        // (`the TV's`, `an MP's`: `not_names.txt`).
         for t in 0..self.tokens.len().saturating_sub(1) {
             let word = self.word(t);
             let next = self.word(t + 1);
@@ -1314,6 +1315,7 @@ impl<'a> Scan<'a> {
                 && is_acronym(word)
                 && self.free(t)
                 && !known.contains_key(word)
+                && !self.rules.words.not_names.contains(word)
                 && !self.rules.common_word(&word.to_lowercase())
             {
                 known.insert(word, self.entity_named(state, Kind::Organization, word));
