@@ -1308,14 +1308,15 @@ impl<'a> Scan<'a> {
         for t in 0..self.tokens.len().saturating_sub(1) {
             let word = self.word(t);
             let next = self.word(t + 1);
-            let speaks = (self.rules.words.reporting_verbs.contains(next)
-                || matches!(next, "'s" | "\u{2019}s"))
-                && self.gap(t, t + 1).is_empty();
-            if speaks
+            let says = self.rules.words.reporting_verbs.contains(next);
+            // A news agency says things (`IRNA said`) though never a name (`not_names.txt`).
+            let owns =
+                matches!(next, "'s" | "\u{2019}s") && !self.rules.words.not_names.contains(word);
+            if (says || owns)
+                && self.gap(t, t + 1).is_empty()
                 && is_acronym(word)
                 && self.free(t)
                 && !known.contains_key(word)
-                && !self.rules.words.not_names.contains(word)
                 && !self.rules.common_word(&word.to_lowercase())
             {
                 known.insert(word, self.entity_named(state, Kind::Organization, word));
