@@ -1307,6 +1307,9 @@ impl<'a> Scan<'a> {
         // (`the TV's`, `an MP's`: `not_names.txt`).
         for t in 0..self.tokens.len().saturating_sub(1) {
             let word = self.word(t);
+            if !is_acronym(word) {
+                continue;
+            }
             let next = self.word(t + 1);
             let says = self.rules.words.reporting_verbs.contains(next);
             // A news agency says things (`IRNA said`) though never a name (`not_names.txt`).
@@ -1314,7 +1317,6 @@ impl<'a> Scan<'a> {
                 matches!(next, "'s" | "\u{2019}s") && !self.rules.words.not_names.contains(word);
             if (says || owns)
                 && self.gap(t, t + 1).is_empty()
-                && is_acronym(word)
                 && self.free(t)
                 && !known.contains_key(word)
                 && !self.rules.common_word(&word.to_lowercase())
