@@ -2242,6 +2242,7 @@ fn lowercase_first(word: &str) -> String {
 /// How many names a list after a colon needs, without a label word, to be a team sheet.
 const LINEUP_NAMES: usize = 5;
 
+#[inline]
 fn is_acronym(word: &str) -> bool {
     let b = word.as_bytes();
     if b.len() < 2 || !b[0].is_ascii_uppercase() || !(b[1].is_ascii_uppercase() || b[1] == b'.') {
