@@ -1950,10 +1950,6 @@ impl<'a> Scan<'a> {
     /// comma or `and` between) are people found so far: 0, 1 or 2; 0 when something took
     /// the tokens since (a team sheet).
     fn people_beside(&self, state: &ScanState, first: usize, last: usize) -> usize {
-        let (start, end) = (self.tokens[first].start, self.tokens[last].end);
-        if state.found.iter().any(|m| m.start < end && start < m.end) {
-            return 0;
-        }
         let gap = |a: usize, b: usize| &self.text[self.tokens[a].end..self.tokens[b].start];
         let and = |t: usize| self.word(t) == "and";
         // The token that ends the name listed before `first`, and that opens the one after
@@ -1975,6 +1971,13 @@ impl<'a> Scan<'a> {
         } else {
             None
         };
+        // Most names are in no list: the mentions found are searched only for those that are.
+        let (start, end) = (self.tokens[first].start, self.tokens[last].end);
+        if previous.is_none() && next.is_none()
+            || state.found.iter().any(|m| m.start < end && start < m.end)
+        {
+            return 0;
+        }
         let person = |m: &Mention| {
             state
                 .discovered
