@@ -2302,85 +2302,41 @@ mod tests {
 
     fn lexicon() -> Lexicon {
         let mut lex = Lexicon::default();
-        for (i, name) in ["Washington", "Sweden", "Jordan"].iter().enumerate() {
+        // Kind, name, and for some places the country and gazetteer feature.
+        type Entry<'a> = (Kind, &'a str, Option<(&'a str, &'a str)>);
+        let entries: [Entry; 6] = [
+            (Kind::Place, "Washington", Some(("US", "city"))),
+            (Kind::Place, "Sweden", None),
+            (Kind::Place, "Jordan", None),
+            (Kind::Organization, "National Security Council", None),
+            (Kind::Place, "Norway", Some(("NO", "country"))),
+            (Kind::Place, "Prague", Some(("CZ", "city"))),
+        ];
+        for (id, (kind, name, geo)) in entries.into_iter().enumerate() {
+            let id = id as EntityId;
             lex.entities.push(Entity {
-                kind: Kind::Place,
-                name: name.to_string(),
+                kind,
+                name: name.into(),
             });
             lex.patterns.push(Pattern {
-                text: name.to_string(),
-                entity: i as EntityId,
+                text: name.into(),
+                entity: id,
                 method: Method::Lexicon,
                 case_sensitive: true,
                 choices: None,
             });
+            if let Some((country, feature)) = geo {
+                let geo = crate::lexicon::Geo {
+                    geonames_id: None,
+                    country_code: Some(country.into()),
+                    latitude: None,
+                    longitude: None,
+                    feature: Some(feature.into()),
+                    admin1: None,
+                };
+                lex.geo.insert(id, geo);
+            }
         }
-        lex.geo.insert(
-            0,
-            crate::lexicon::Geo {
-                geonames_id: None,
-                country_code: Some("US".into()),
-                latitude: None,
-                longitude: None,
-                feature: Some("city".into()),
-                admin1: None,
-            },
-        );
-        lex.entities.push(Entity {
-            kind: Kind::Organization,
-            name: "National Security Council".into(),
-        });
-        lex.patterns.push(Pattern {
-            text: "National Security Council".into(),
-            entity: 3,
-            method: Method::Lexicon,
-            case_sensitive: true,
-            choices: None,
-        });
-        lex.entities.push(Entity {
-            kind: Kind::Place,
-            name: "Norway".into(),
-        });
-        lex.patterns.push(Pattern {
-            text: "Norway".into(),
-            entity: 4,
-            method: Method::Lexicon,
-            case_sensitive: true,
-            choices: None,
-        });
-        lex.geo.insert(
-            4,
-            crate::lexicon::Geo {
-                geonames_id: None,
-                country_code: Some("NO".into()),
-                latitude: None,
-                longitude: None,
-                feature: Some("country".into()),
-                admin1: None,
-            },
-        );
-        lex.entities.push(Entity {
-            kind: Kind::Place,
-            name: "Prague".into(),
-        });
-        lex.patterns.push(Pattern {
-            text: "Prague".into(),
-            entity: 5,
-            method: Method::Lexicon,
-            case_sensitive: true,
-            choices: None,
-        });
-        lex.geo.insert(
-            5,
-            crate::lexicon::Geo {
-                geonames_id: None,
-                country_code: Some("CZ".into()),
-                latitude: None,
-                longitude: None,
-                feature: Some("city".into()),
-                admin1: None,
-            },
-        );
         lex
     }
 
