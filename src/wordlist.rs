@@ -12,6 +12,49 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WordList {
     words: HashSet<String>,
+    /// The shapes of the listed words ([`Shapes`]): most words asked about are not listed,
+    /// and their shape says so without hashing them.
+    shapes: Shapes,
+}
+
+/// A one-hash Bloom filter over a word's length, first and last byte: 4,096 bits, so that a
+/// list of a few hundred words answers most lookups of words it lacks with one bit, no
+/// false negative. Discovery asks several lists about every token of a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shapes {
+    bits: Box<[u64; 64]>,
+}
+
+impl Default for Shapes {
+    fn default() -> Self {
+        Shapes {
+            bits: Box::new([0; 64]),
+        }
+    }
+}
+
+impl Shapes {
+    fn slot(word: &str) -> usize {
+        let bytes = word.as_bytes();
+        let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+            return 0;
+        };
+        let mixed = (first as usize).wrapping_mul(0x9E37)
+            ^ (last as usize).wrapping_mul(0x85EB)
+            ^ bytes.len().wrapping_mul(0xC2B3);
+        (mixed ^ (mixed >> 12)) & 4095
+    }
+
+    fn insert(&mut self, word: &str) {
+        let slot = Self::slot(word);
+        self.bits[slot / 64] |= 1 << (slot % 64);
+    }
+
+    /// Whether a word of `word`'s shape may be listed (false: it is not).
+    fn may_contain(&self, word: &str) -> bool {
+        let slot = Self::slot(word);
+        self.bits[slot / 64] & (1 << (slot % 64)) != 0
+    }
 }
 
 impl WordList {
@@ -43,21 +86,26 @@ impl WordList {
                 ));
             }
         }
-        Ok(WordList {
-            words: first_line.into_keys().collect(),
-        })
+        Ok(WordList::from_words(first_line.into_keys().collect()))
     }
 
     /// A list of the given words (for tests and built-in defaults).
     pub fn of(words: &[&str]) -> WordList {
-        WordList {
-            words: words.iter().map(|w| w.to_string()).collect(),
+        WordList::from_words(words.iter().map(|w| w.to_string()).collect())
+    }
+
+    /// A list of `words`, with their shapes.
+    pub fn from_words(words: HashSet<String>) -> WordList {
+        let mut shapes = Shapes::default();
+        for word in &words {
+            shapes.insert(word);
         }
+        WordList { words, shapes }
     }
 
     /// Whether `word` is listed (exact case).
     pub fn contains(&self, word: &str) -> bool {
-        self.words.contains(word)
+        self.shapes.may_contain(word) && self.words.contains(word)
     }
 
     /// Number of words.
@@ -168,6 +216,19 @@ impl WordLists {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shapes_never_hide_a_listed_word_and_turn_most_others_away() {
+        let listed: Vec<String> = (0..300).map(|i| format!("w{i}x{}", i % 7)).collect();
+        let refs: Vec<&str> = listed.iter().map(String::as_str).collect();
+        let list = WordList::of(&refs);
+        assert!(refs.iter().all(|w| list.contains(w)));
+        let others: Vec<String> = (0..2000).map(|i| format!("Other{i}")).collect();
+        assert!(others.iter().all(|w| !list.contains(w)));
+        let let_through = others.iter().filter(|w| list.shapes.may_contain(w)).count();
+        assert!(let_through < 400, "{let_through} of 2000 hashed");
+        assert!(!list.contains("") && WordList::of(&[""]).contains(""));
+    }
 
     #[test]
     fn comments_and_blank_lines_are_skipped() {
