@@ -287,6 +287,9 @@ struct ScanState {
     undecided_runs: Vec<(usize, usize)>,
     /// People named in full with evidence beyond a reporting verb.
     evidenced: Vec<EntityId>,
+    /// People named in full after a title (`President Bill Clinton`): the title (without
+    /// its full stop), the name and the person.
+    titled: Vec<(String, String, EntityId)>,
 }
 
 /// The evidence around a run of name words `first..end` (`start` includes leading titles).
@@ -1001,16 +1004,14 @@ impl<'a> Scan<'a> {
         } else if let (true, Some(&Some(id))) = (hyphenated, state.surnames.get(name)) {
             Some((id, Method::Coreference))
         } else if end - first == 1 {
+            let person = e.titled || e.said || e.parenthesised || e.speaker || e.apposed;
             match state.surnames.get(name) {
                 Some(Some(id)) => Some((*id, Method::Coreference)),
+                // A surname that two people of the document share, with evidence of a person
+                // (`President Clinton` beside `Bill` and `Hillary Rodham Clinton`).
+                Some(None) if person => Some(self.shared_surname(start, first, name, state)),
                 Some(None) => None,
-                None if e.titled
-                    || e.said
-                    || e.parenthesised
-                    || e.speaker
-                    || e.apposed
-                    || known_people.contains(name) =>
-                {
+                None if person || known_people.contains(name) => {
                     let id = self.entity_named(state, Kind::Figure, name);
                     note_surname(&mut state.surnames, name, id);
                     Some((id, Method::Discovery))
@@ -1043,7 +1044,37 @@ impl<'a> Scan<'a> {
         if last > first && (e.titled || e.named || e.of_country || e.parenthesised || e.who) {
             state.evidenced.push(entity);
         }
+        if last > first && first > start {
+            let title = self.word(first - 1).trim_end_matches('.');
+            state
+                .titled
+                .push((title.to_string(), name.to_string(), entity));
+        }
         self.take_run(first, last, (entity, method), state);
+    }
+
+    /// A one-word person whose surname two people of the document share: the one of them
+    /// named in full after the same title (`President Clinton` after `President Bill
+    /// Clinton`, not `first lady Hillary Rodham Clinton`), else a person of that one word,
+    /// which leaves the surname shared.
+    fn shared_surname(
+        &self,
+        start: usize,
+        first: usize,
+        name: &str,
+        state: &mut ScanState,
+    ) -> (EntityId, Method) {
+        let title = (first > start).then(|| self.word(first - 1).trim_end_matches('.'));
+        let mut same_title = state.titled.iter().filter(|(t, full, _)| {
+            Some(t.as_str()) == title && full.rsplit(' ').next() == Some(name)
+        });
+        match (same_title.next(), same_title.next()) {
+            (Some(&(_, _, id)), None) => (id, Method::Coreference),
+            _ => (
+                self.entity_named(state, Kind::Figure, name),
+                Method::Discovery,
+            ),
+        }
     }
 
     /// A one-word run that is the first word of an organisation of the document (`Barrick`
@@ -2367,6 +2398,25 @@ mod tests {
                 .iter()
                 .all(|f| f.0 != "Zenith" || f.2 != "coreference"),
             "a one-word person claims nothing"
+        );
+    }
+
+    #[test]
+    fn a_titled_surname_of_two_people_is_the_one_with_that_title() {
+        let text = "President George Walker spoke. His brother Nick Walker said no. \
+                    Later President Walker left and Mr Walker stayed.";
+        let found = figures(text);
+        let at = |surface: &str| {
+            found
+                .iter()
+                .filter(|f| f.0 == surface)
+                .map(|f| (f.1.as_str(), f.2))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            at("Walker"),
+            [("George Walker", "coreference"), ("Walker", "discovery")],
+            "{found:?}"
         );
     }
 
