@@ -781,6 +781,19 @@ impl<'a> Scan<'a> {
             first += 1;
             titled = true;
         }
+        // So is one opening a sentence before a surname that the document gives in full
+        // later (`Actor Reeve highlights ...` above `actor Christopher Reeve`).
+        if end.saturating_sub(first) == 2
+            && self.opens_sentence(first)
+            && rules
+                .words
+                .roles
+                .contains(&lowercase_first(self.word(first)))
+            && self.named_in_full_later(first + 1)
+        {
+            first += 1;
+            titled = true;
+        }
         // A capitalised word before a first name is a role (`Fullback Andre Joubert`), unless
         // a hyphen makes them one first name (`Heinz-Harald Frentzen`).
         if end.saturating_sub(first) >= 3
@@ -792,6 +805,20 @@ impl<'a> Scan<'a> {
             titled = true;
         }
         (first, titled)
+    }
+
+    /// Whether the word at token `t` is the last of a longer name later in the document
+    /// (`Reeve` of `Christopher Reeve`), not after a title or a role (`Mother Teresa`).
+    fn named_in_full_later(&self, t: usize) -> bool {
+        let word = self.word(t);
+        (t + 2..self.tokens.len()).any(|k| {
+            let before = self.word(k - 1);
+            self.word(k) == word
+                && self.joined(k - 1, k)
+                && self.rules.name_like(before)
+                && !self.rules.is_title(before)
+                && !self.rules.words.roles.contains(&lowercase_first(before))
+        })
     }
 
     /// The evidence that the name `first..end` (its run starting at `start`) is a person's.
@@ -2399,6 +2426,15 @@ mod tests {
                 .all(|f| f.0 != "Zenith" || f.2 != "coreference"),
             "a one-word person claims nothing"
         );
+    }
+
+    #[test]
+    fn a_role_opening_a_headline_before_a_surname_named_later_is_no_name() {
+        let found = figures("Actor Zorbel wins.\n\nThe actor Greg Zorbel won a prize.");
+        assert_eq!(found[0].0, "Zorbel", "{found:?}");
+        assert_eq!(found[0].1, "Greg Zorbel");
+        let found = figures("Mother Zorbel spoke.\n\nLater Mother Zorbel left.");
+        assert!(found.iter().all(|f| f.0 != "Zorbel"), "{found:?}");
     }
 
     #[test]
