@@ -305,7 +305,8 @@ impl EntityMatcher {
                 continue;
             }
             let club_town = is_place && !self.countries.contains(&first.entity);
-            let in_results = club_town && in_results_line(text, &first);
+            let in_results = (club_town && in_results_line(text, &first))
+                || (is_place && after_a_nationality(text, first.start, first.end));
             let names_organization = is_place && self.in_organization_name(text, &first);
             // A club's town, unless a longer name takes it (`Sheffield United`).
             let club = club_town
@@ -659,6 +660,29 @@ fn in_results_line(text: &str, c: &Candidate) -> bool {
         || side_of_score_line(text, c.start, c.end)
 }
 
+/// Whether `text[start..end]` follows a competitor's nationality in brackets on a results
+/// line and ends it, or comes before a time, a distance or a model (`Martin Brundle (Britain)
+/// Jordan 1:55.385`, `Sebastien Tortelli (France) Kawasaki`, `Juha Kankkunen (Finland)
+/// Toyota Celica`): the competitor's team or make, not a place. A date after it (`Maria
+/// Mutola (Mozambique) Brussels 25.8.95`) is where a record was set: a place.
+fn after_a_nationality(text: &str, start: usize, end: usize) -> bool {
+    use std::sync::OnceLock;
+    static PATTERNS: OnceLock<[regex::Regex; 2]> = OnceLock::new();
+    let [before, after] = PATTERNS.get_or_init(|| {
+        [
+            regex::Regex::new(r"\p{Lu}[\p{L}.'-]* \(\p{Lu}[\p{L}. ]*\) $").unwrap(),
+            regex::Regex::new(r"^(\s*$| \d+:\d| \d+(\.\d+)? (sec|min|lap|pts|points)| \p{Lu})")
+                .unwrap(),
+        ]
+    });
+    if !text[..start].ends_with(") ") {
+        return false;
+    }
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    before.is_match(&text[line_start..start]) && after.is_match(&text[end..line_end])
+}
+
 /// Whether `text[start..end]` is a whole side of a score line (`Bristol City 2-1 Milton
 /// Keynes`, `London Irish 19-33 Wasps`: a headline or a result alone on its line): a team.
 pub(crate) fn side_of_score_line(text: &str, start: usize, end: usize) -> bool {
@@ -786,6 +810,32 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn a_place_after_a_nationality_in_brackets_is_a_team_unless_a_date_follows() {
+        let at = |text: &str, word: &str| {
+            let start = text.find(word).unwrap();
+            after_a_nationality(text, start, start + word.len())
+        };
+        assert!(at("9. Martin Brundle (Britain) Jordan 1:55.385", "Jordan"));
+        assert!(at("1. Sebastien Tortelli (France) Kawasaki", "Kawasaki"));
+        assert!(at(
+            "2. Juha Kankkunen (Finland) Toyota Celica 12 seconds",
+            "Toyota"
+        ));
+        assert!(!at(
+            "Maria Mutola (Mozambique) Brussels 25.8.95",
+            "Brussels"
+        ));
+        assert!(!at("a scramble in the (US) Gulf Coast.", "Gulf"));
+        assert!(!at(
+            "Martin Brundle (Britain) said Jordan 1:55.385",
+            "Jordan"
+        ));
+        let paris = |text: &str| found(text).iter().filter(|f| f.1 == "Paris").count();
+        assert_eq!(paris("9. Martin Brundle (Britain) Paris 1:55.385"), 0);
+        assert_eq!(paris("Maria Mutola (Mozambique) Paris 25.8.95"), 1);
     }
 
     #[test]
