@@ -640,6 +640,11 @@ fn followed_by_score(text: &str, end: usize) -> bool {
         return false;
     }
     let after = &rest[digits..];
+    // A full stop may end a result (`Strasbourg 1 (Zitelli 80th) Le Havre 0.`).
+    let after = after
+        .strip_prefix('.')
+        .filter(|a| a.is_empty() || a.starts_with(['\n', ' ']))
+        .map_or(after, |_| "");
     // The end of the line, another team (`CALIFORNIA 14 New York 3`), a note on the game
     // (`CHICAGO 0 (in 6 1/2)`), or a standings row (`CINCINNATI 62 62 .500`).
     after.is_empty()
@@ -887,6 +892,11 @@ mod tests {
         assert!(!followed_by_score(text, dateline));
         let prose = text.rfind("New York").unwrap() + "New York".len();
         assert!(!followed_by_score(text, prose), "`3 people` is no score");
+        assert!(followed_by_score(
+            "Auxerre 0 Marseille 0.",
+            "Auxerre 0 Marseille".len()
+        ));
+        assert!(!followed_by_score("in Lille 3.5 km away", "in Lille".len()));
         let standings = "CINCINNATI 62 62 .500 4 1/2";
         assert!(followed_by_score(standings, "CINCINNATI".len()));
     }
