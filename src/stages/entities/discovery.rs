@@ -3435,8 +3435,13 @@ mod tests {
     }
 
     #[test]
-    fn an_ambiguous_surname_stays_unresolved() {
+    fn an_ambiguous_surname_is_neither_person() {
+        // A person (a reporting verb says so), but neither of the two Smiths.
         let got = figures("Mr Andy Smith met Dr George Smith. Smith said no.");
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(got[2], ("Smith".into(), "Smith".into(), "discovery"));
+        // Without evidence it is no one.
+        let got = figures("Mr Andy Smith met Dr George Smith. Then Smith left.");
         assert_eq!(got.len(), 2, "{got:?}");
     }
 }
