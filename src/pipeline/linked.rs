@@ -13,7 +13,7 @@ use super::fold::{cached_entry, open_words};
 use super::groups::{id_hash, GroupBounds, GroupCutter};
 use super::reuse::{self, GroupLog, Logged, OldGroups};
 use super::spill::{Parked, ParkedGroup, ParkedItem};
-use super::writer::{with_group_writer, DocumentTables, GroupJob, GroupWriter, TableSet};
+use super::writer::{with_inline_writer, DocumentTables, GroupJob, GroupWriter, TableSet};
 use crate::error::Result;
 use crate::stages::aggregate::surnames::{link_document, SurnameLinks};
 use crate::stages::aggregate::{Catalog, DocResult, Totals};
@@ -47,7 +47,7 @@ pub(super) fn write_linked(
     let logging = log.is_some();
     let tables = DocumentTables::create(dir, settings.format, TableSet::Linked)?
         .with_groups(previous.clone(), log);
-    let (tables, counts) = with_group_writer(tables, &settings.lexicon, |writer| {
+    let (tables, counts) = with_inline_writer(tables, &settings.lexicon, |writer| {
         let mut pass = LinkedGroups {
             writer,
             links: &links,

@@ -107,14 +107,21 @@ impl DocumentTables {
 
     /// Copies groups from `previous` when asked to, and records the groups written in `log`.
     pub fn with_groups(mut self, previous: Option<Arc<OldGroups>>, log: Option<GroupLog>) -> Self {
-        self.parallel = previous.is_some();
-        if self.parallel {
-            self.tables = std::mem::take(&mut self.tables)
-                .into_iter()
-                .map(|(spec, build, writer)| (spec, build, writer.side_by_side()))
-                .collect();
+        if previous.is_some() {
+            self = self.side_by_side();
         }
         (self.previous, self.log) = (previous, log);
+        self
+    }
+
+    /// Encodes a group's tables, and each table's Parquet and CSV, side by side on the
+    /// worker threads.
+    fn side_by_side(mut self) -> Self {
+        self.parallel = true;
+        self.tables = std::mem::take(&mut self.tables)
+            .into_iter()
+            .map(|(spec, build, writer)| (spec, build, writer.side_by_side()))
+            .collect();
         self
     }
 
@@ -288,6 +295,22 @@ pub fn with_group_writer<R>(
             .map_err(|_| Error::Run("the table writer stopped unexpectedly".into()))??;
         Ok((tables, result?))
     })
+}
+
+/// Runs `produce` with a [`GroupWriter`] that encodes each group as it comes, inline, its
+/// tables side by side on the worker threads: for a pass whose groups are light to produce
+/// (the second pass of a run that links surnames reads them back from disk), where a writer
+/// thread would leave the workers idle while it encodes.
+pub fn with_inline_writer<R>(
+    tables: DocumentTables,
+    lexicon: &Lexicon,
+    produce: impl FnOnce(&mut GroupWriter) -> Result<R>,
+) -> Result<(DocumentTables, R)> {
+    let mut tables = tables.side_by_side();
+    let mut writer = group_writer(Some(&mut tables), None, lexicon);
+    let result = produce(&mut writer)?;
+    drop(writer);
+    Ok((tables, result))
 }
 
 /// The queue to the writer thread. Groups to encode hold their documents, so at most one

@@ -11,3 +11,16 @@ fn one_and_two_threads_write_identical_tables() {
     run_seeds(&two, &["--threads", "2"]);
     assert_same_tables(&one, &two);
 }
+
+/// The generic pipeline links surnames across the corpus: its second pass encodes a group's
+/// tables side by side on the workers.
+#[test]
+fn one_and_two_threads_write_identical_tables_when_surnames_are_linked() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one");
+    let two = dir.path().join("two");
+    let generic = ["pipelines/generic.toml"];
+    run_seeds(&one, &[&generic[..], &["--threads", "1"]].concat());
+    run_seeds(&two, &[&generic[..], &["--threads", "2"]].concat());
+    assert_same_tables(&one, &two);
+}
