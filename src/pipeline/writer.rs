@@ -275,25 +275,36 @@ pub fn with_group_writer<R>(
         drop(writer);
         return Ok((tables, result?));
     }
+    // Set once every group is handed over: the writer thread then leaves the groups still
+    // queued to the workers, which encode them side by side while nothing else runs.
+    let produced = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|scope| {
         let (queue, groups, encode_tokens) = WriterQueue::new();
-        let handle = scope.spawn(move || -> Result<DocumentTables> {
-            for group in groups {
+        let produced = &produced;
+        let handle = scope.spawn(move || -> Result<(DocumentTables, Receiver<GroupJob>)> {
+            while !produced.load(std::sync::atomic::Ordering::Acquire) {
+                let Ok(group) = groups.recv() else { break };
                 if matches!(group, GroupJob::Encode { .. }) {
                     // The group leaves the queue: the next one may come in.
                     let _ = encode_tokens.recv();
                 }
                 tables.take(group, lexicon)?;
             }
-            Ok(tables)
+            Ok((tables, groups))
         });
         let mut writer = group_writer(None, Some(queue), lexicon);
         let result = produce(&mut writer);
         drop(writer);
-        let tables = handle
+        produced.store(true, std::sync::atomic::Ordering::Release);
+        let (tables, rest) = handle
             .join()
             .map_err(|_| Error::Run("the table writer stopped unexpectedly".into()))??;
-        Ok((tables, result?))
+        let result = result?;
+        let mut tables = tables.side_by_side();
+        for group in rest {
+            tables.take(group, lexicon)?;
+        }
+        Ok((tables, result))
     })
 }
 
