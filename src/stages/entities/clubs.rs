@@ -74,7 +74,7 @@ impl ClubCues {
     /// Whether a mention of a club's town still names the place: after a word of place
     /// (`in Madrid`) or opening a dateline (`MILAN 1996-08-25`, `LONDON -`, `Leeds, England`).
     pub fn says_place(&self, text: &str, start: usize, end: usize) -> bool {
-        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1) == start;
+        let line_start = start == 0 || text.as_bytes()[start - 1] == b'\n';
         let after = &text[end..];
         let dateline = line_start
             && (after.starts_with(',')

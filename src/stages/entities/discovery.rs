@@ -414,6 +414,17 @@ impl<'a> Scan<'a> {
         if super::side_of_score_line(self.text, start, end) {
             return true;
         }
+        // Every other kind of line goes on with a number, brackets or a scorer's dash: most
+        // names in prose are followed by none, and need no look at their line.
+        let next = self.text[end..].as_bytes();
+        let opens_line = start == 0 || self.text.as_bytes()[start - 1] == b'\n';
+        let may_be = next.first() == Some(&b' ')
+            && (next.get(1).is_some_and(u8::is_ascii_digit)
+                || next.get(1) == Some(&b'(')
+                || (opens_line && next.get(1) == Some(&b'-')));
+        if !may_be {
+            return false;
+        }
         let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = self.text[end..]
             .find('\n')

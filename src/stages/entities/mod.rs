@@ -436,7 +436,7 @@ fn place_evidence(text: &str, start: usize, end: usize, prepositions: &WordList)
         .next_back()
         .unwrap_or("")
         .trim_matches(|c: char| !c.is_alphanumeric());
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1) == start;
+    let line_start = start == 0 || text.as_bytes()[start - 1] == b'\n';
     let after = &text[end..];
     prepositions.contains(&before.to_lowercase())
         || (line_start && (after.starts_with(',') || after.starts_with(" -")))
@@ -696,6 +696,20 @@ pub(crate) fn side_of_score_line(text: &str, start: usize, end: usize) -> bool {
     let pattern = SCORE_LINE.get_or_init(|| {
         regex::Regex::new(r"^(\p{Lu}[\p{L}'.]*(?: \p{Lu}[\p{L}'.]*){0,3}) \d{1,3}-\d{1,3} (\p{Lu}[\p{L}'.]*(?: \p{Lu}[\p{L}'.]*){0,3})$").unwrap()
     });
+    // A side is next to the score: a digit after it and a space, or before it.
+    let digit_after = text[end..]
+        .as_bytes()
+        .get(1)
+        .is_some_and(u8::is_ascii_digit);
+    let digit_before = text[..start]
+        .as_bytes()
+        .iter()
+        .rev()
+        .nth(1)
+        .is_some_and(u8::is_ascii_digit);
+    if !digit_after && !digit_before {
+        return false;
+    }
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
     let line = &text[line_start..line_end];
@@ -712,6 +726,9 @@ pub(crate) fn side_of_score_line(text: &str, start: usize, end: usize) -> bool {
 /// COLORADO`): two names in capitals around `AT`, alone on their line. The side after `AT`
 /// says where the game is played: a place.
 fn in_schedule_line(text: &str, start: usize, end: usize) -> bool {
+    if !text[end..].starts_with(" AT ") {
+        return false;
+    }
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
     let line = &text[line_start..line_end];
