@@ -416,7 +416,7 @@ impl<'a> Scan<'a> {
         }
         // Every other kind of line goes on with a number, brackets or a scorer's dash: most
         // names in prose are followed by none, and need no look at their line.
-        let next = self.text[end..].as_bytes();
+        let next = &self.text.as_bytes()[end..];
         let opens_line = start == 0 || self.text.as_bytes()[start - 1] == b'\n';
         let may_be = next.first() == Some(&b' ')
             && (next.get(1).is_some_and(u8::is_ascii_digit)

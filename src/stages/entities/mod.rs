@@ -701,8 +701,7 @@ pub(crate) fn side_of_score_line(text: &str, start: usize, end: usize) -> bool {
         .as_bytes()
         .get(1)
         .is_some_and(u8::is_ascii_digit);
-    let digit_before = text[..start]
-        .as_bytes()
+    let digit_before = text.as_bytes()[..start]
         .iter()
         .rev()
         .nth(1)
