@@ -697,8 +697,7 @@ pub(crate) fn side_of_score_line(text: &str, start: usize, end: usize) -> bool {
         regex::Regex::new(r"^(\p{Lu}[\p{L}'.]*(?: \p{Lu}[\p{L}'.]*){0,3}) \d{1,3}-\d{1,3} (\p{Lu}[\p{L}'.]*(?: \p{Lu}[\p{L}'.]*){0,3})$").unwrap()
     });
     // A side is next to the score: a digit after it and a space, or before it.
-    let digit_after = text[end..]
-        .as_bytes()
+    let digit_after = text.as_bytes()[end..]
         .get(1)
         .is_some_and(u8::is_ascii_digit);
     let digit_before = text.as_bytes()[..start]
