@@ -194,6 +194,43 @@ mod ascii_sentences {
         fn is_sa_term(self, idx: usize) -> bool {
             matches!(self.0[idx], Part::STerm | Part::ATerm)
         }
+
+        /// Whether no rule can break before the next character unless it is a terminator or
+        /// a line break: no terminator waits behind closers and spaces, no line ended. Any
+        /// other character keeps the state so.
+        fn inert(self) -> bool {
+            !matches!(self.0[3], Part::Sot | Part::Eot | Part::Cr | Part::Lf)
+                && !self.is_sa_term(self.before_close_sp())
+        }
+
+        /// The state after `stretch`, which holds no terminator and no line break: its last
+        /// four parts, read backwards (a run of spaces or of closers is one part), after
+        /// those of `self`.
+        fn after(self, stretch: &[u8]) -> State {
+            // The stretch's parts, last first.
+            let mut parts = [Part::Other; 4];
+            let mut n = 0;
+            for &b in stretch.iter().rev() {
+                let p = part(category(b));
+                let same_run = n > 0 && parts[n - 1] == p;
+                if same_run && matches!(p, Part::SpPlus | Part::ClosePlus) {
+                    continue;
+                }
+                if n == 4 {
+                    break;
+                }
+                parts[n] = p;
+                n += 1;
+            }
+            let mut state = self;
+            for &p in parts[..n].iter().rev() {
+                let same_run = state.0[3] == p && matches!(p, Part::SpPlus | Part::ClosePlus);
+                if !same_run {
+                    state = State([state.0[1], state.0[2], state.0[3], p]);
+                }
+            }
+            state
+        }
     }
 
     fn part(cat: Cat) -> Part {
@@ -262,6 +299,19 @@ mod ascii_sentences {
 
         fn next(&mut self) -> Option<usize> {
             while self.pos < self.bytes.len() {
+                if self.state.inert() {
+                    // No break before the next terminator or line break: skip to it.
+                    let rest = &self.bytes[self.pos..];
+                    let plain = rest
+                        .iter()
+                        .position(|b| matches!(b, b'.' | b'!' | b'?' | b'\r' | b'\n'))
+                        .unwrap_or(rest.len());
+                    if plain > 0 {
+                        self.state = self.state.after(&rest[..plain]);
+                        self.pos += plain;
+                        continue;
+                    }
+                }
                 let before_pos = self.pos;
                 let before = self.state;
                 let cat = category(self.bytes[before_pos]);
