@@ -5,10 +5,12 @@
 //! ASCII strings, but a document with one curly quote does not take it, and its sentence
 //! iterator has none. Here a text is cut where a break is certain whatever comes before it
 //! (after a line feed for sentences; after a space or line feed followed by an ASCII
-//! character for words), and each piece that is ASCII takes a fast path: the crate's own for
-//! words, a port of the crate's sentence state machine over an ASCII category table for
-//! sentences. Other pieces take the crate's Unicode rules. The segments are exactly those of
-//! the crate on the whole text, which property tests and a fuzz target check.
+//! character for words), and each piece that is ASCII takes a fast path: for words, the
+//! runs of the crate's own ASCII path without the punctuation between them; for sentences,
+//! a port of the crate's sentence state machine over an ASCII category table, which skips
+//! from one terminator to the next where no rule can break. Other pieces take the crate's
+//! Unicode rules. The segments are exactly those of the crate on the whole text, which
+//! property tests and a fuzz target check.
 
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -41,10 +43,8 @@ pub fn sentence_segments(text: &str) -> impl Iterator<Item = (usize, &str)> {
 /// (`char::is_alphanumeric`), as `split_word_bound_indices` gives them on the whole text.
 pub fn word_segments(text: &str) -> impl Iterator<Item = (usize, &str)> {
     word_pieces(text).flat_map(|(start, piece)| {
-        // The crate's ASCII path is behind `unicode_word_indices`, which keeps the segments
-        // with an ASCII letter or digit: on ASCII, the same as `char::is_alphanumeric`.
         let (ascii, unicode) = if piece.is_ascii() {
-            (Some(piece.unicode_word_indices()), None)
+            (Some(ascii_words(piece)), None)
         } else {
             (
                 None,
@@ -56,6 +56,42 @@ pub fn word_segments(text: &str) -> impl Iterator<Item = (usize, &str)> {
             .flatten()
             .chain(unicode.into_iter().flatten())
             .map(move |(at, word)| (start + at, word))
+    })
+}
+
+/// The word segments of ASCII `text` that hold a letter or a digit: the runs of letters,
+/// digits and `_` that the crate's ASCII word iterator gives (`unicode_word_indices`, a
+/// port of rules WB5 to WB13b: a `.`, `,`, `;` or `'` between digits and a `.`, `:` or `'`
+/// between letters join them), without the one-byte segments of spaces and punctuation
+/// between them, which hold neither.
+fn ascii_words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let bytes = text.as_bytes();
+    let core = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let infix = |at: usize| {
+        let (prev, next) = (bytes[at - 1], bytes[at + 1]);
+        match bytes[at] {
+            b'.' | b',' | b';' | b'\'' if prev.is_ascii_digit() && next.is_ascii_digit() => true,
+            b'\'' | b'.' | b':' => prev.is_ascii_alphabetic() && next.is_ascii_alphabetic(),
+            _ => false,
+        }
+    };
+    let mut i = 0;
+    std::iter::from_fn(move || loop {
+        while i < bytes.len() && !core(bytes[i]) {
+            i += 1;
+        }
+        if i == bytes.len() {
+            return None;
+        }
+        let start = i;
+        i += 1;
+        while i < bytes.len() && (core(bytes[i]) || (i + 1 < bytes.len() && infix(i))) {
+            i += 1;
+        }
+        let word = &text[start..i];
+        if word.bytes().any(|b| b.is_ascii_alphanumeric()) {
+            return Some((start, word));
+        }
     })
 }
 
