@@ -63,6 +63,15 @@ pub fn clean(mut doc: SourceDocument, rules: &CleanRules) -> CleanDocument {
             flush(&mut current, &mut paragraphs);
             continue;
         }
+        // Spaces and line feeds are the only whitespace left: a line without two spaces in
+        // a row is already one space between words.
+        if !trimmed.contains("  ") {
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(trimmed);
+            continue;
+        }
         for word in trimmed.split_whitespace() {
             if !current.is_empty() {
                 current.push(' ');
