@@ -261,8 +261,9 @@ impl GroupWriter<'_> {
 }
 
 /// Runs `produce` with a [`GroupWriter`] that feeds `tables`: on a thread of its own when
-/// there are several workers, so that encoding overlaps analysis, and inline with one, so
-/// that one thread means one core. Returns the tables and what `produce` returned.
+/// there are several workers, so that encoding overlaps analysis (the groups still queued
+/// when `produce` returns are encoded by the workers), and inline with one, so that one
+/// thread means one core. Returns the tables and what `produce` returned.
 pub fn with_group_writer<R>(
     mut tables: DocumentTables,
     lexicon: &Lexicon,
