@@ -217,6 +217,21 @@ impl WordLists {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// The shape filter never turns a listed word away, whatever the words.
+        #[test]
+        fn a_list_answers_as_its_set(
+            listed in proptest::collection::vec(".{0,12}", 0..40),
+            asked in proptest::collection::vec(".{0,12}", 0..40),
+        ) {
+            let refs: Vec<&str> = listed.iter().map(String::as_str).collect();
+            let list = WordList::of(&refs);
+            for word in listed.iter().chain(&asked) {
+                proptest::prop_assert_eq!(list.contains(word), listed.contains(word));
+            }
+        }
+    }
+
     #[test]
     fn shapes_never_hide_a_listed_word_and_turn_most_others_away() {
         let listed: Vec<String> = (0..300).map(|i| format!("w{i}x{}", i % 7)).collect();
