@@ -5,7 +5,8 @@
 //! `spokesman`), a known first name followed by more name (`Andy Caddick`), or a reporting
 //! verb next to a two- or three-word name (`..., Tom Ross said`). A single word is a person
 //! only as the surname of a person named earlier in the document (coreference, as GATE's
-//! OrthoMatcher does); a surname shared by two people stays unresolved. Runs ending in an
+//! OrthoMatcher does); a surname shared by two people is neither of them, unless a title
+//! names one of them the same way (`President Clinton`). Runs ending in an
 //! organisation word (`Council`, `Party`, `Bank`, ...) are not people. The words of each kind
 //! of evidence are the pipeline's word lists ([`WordLists`]).
 
