@@ -573,6 +573,18 @@ impl<'a> Scan<'a> {
     /// Whether a run of name words can start at token `i`.
     fn opens_run(&self, i: usize) -> bool {
         let word = self.word(i);
+        // Most tokens: a free word without a capital letter first, outside a team's name,
+        // opens a run only as a title (the other rules all want a capital or a place).
+        let first = word.as_bytes()[0];
+        let plain = first.is_ascii() && !first.is_ascii_uppercase();
+        if plain && self.free(i) && self.team_place[i].is_none() {
+            return self.rules.is_title(word);
+        }
+        self.opens_run_slowly(i, word)
+    }
+
+    /// [`Scan::opens_run`] by every rule.
+    fn opens_run_slowly(&self, i: usize, word: &str) -> bool {
         // A team named by its city opens with the city's first word (`New York Yankees`).
         // A bare initial before a name opens it (`G Money`), not `I` or `A`.
         let bare_initial = word.len() == 1
