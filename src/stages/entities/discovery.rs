@@ -578,7 +578,10 @@ impl<'a> Scan<'a> {
         let first = word.as_bytes()[0];
         let plain = first.is_ascii() && !first.is_ascii_uppercase();
         if plain && self.free(i) && self.team_place[i].is_none() {
-            return self.rules.is_title(word);
+            let opens = self.rules.is_title(word);
+            // Every test and fuzz target (debug assertions on) checks the shortcut.
+            debug_assert_eq!(opens, self.opens_run_slowly(i, word), "token {i}: {word}");
+            return opens;
         }
         self.opens_run_slowly(i, word)
     }
