@@ -21,7 +21,7 @@ pub struct WordList {
 /// list of a few hundred words answers most lookups of words it lacks with one bit, no
 /// false negative. Discovery asks several lists about every token of a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Shapes {
+struct Shapes {
     bits: Box<[u64; 64]>,
 }
 

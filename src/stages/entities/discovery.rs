@@ -2676,6 +2676,11 @@ mod tests {
         found(text, Kind::Figure)
     }
 
+    /// The surfaces of the people found in `text`.
+    fn surfaces(text: &str) -> Vec<String> {
+        figures(text).into_iter().map(|(s, _, _)| s).collect()
+    }
+
     /// (surface, canonical name, method) of every entity of `kind` found in `text`, with the
     /// shipped word lists and a few first names.
     fn found(text: &str, kind: Kind) -> Vec<(String, String, &'static str)> {
@@ -3016,10 +3021,7 @@ mod tests {
         );
         // One name a line with a score is a player.
         let people: Vec<String> =
-            figures("Greg Norman 68\nNick Faldo 70\nErnie Els (Sweden) 68 70 69 71 278\n")
-                .into_iter()
-                .map(|(s, _, _)| s)
-                .collect();
+            surfaces("Greg Norman 68\nNick Faldo 70\nErnie Els (Sweden) 68 70 69 71 278\n");
         assert_eq!(people, ["Greg Norman", "Nick Faldo", "Ernie Els"]);
         // Scorers and countries in brackets; a line of scorers.
         let text = "Bayer Leverkusen 0 Fortuna Duesseldorf 1 (Seeliger 47th).\n\
@@ -3160,7 +3162,7 @@ mod tests {
         // Shirt numbers and initials without a full stop.
         let text =
             "Wales: 15 - G Thomas, 14 - K Morgan, 13 - T Shanklin, 12 - G Henson, 11 - S Williams.";
-        let names: Vec<String> = figures(text).into_iter().map(|(s, _, _)| s).collect();
+        let names: Vec<String> = surfaces(text);
         assert_eq!(
             names,
             [
@@ -3176,7 +3178,7 @@ mod tests {
         // A note in brackets does not end the sheet; a player named like a town is a player.
         let text =
             "Leeds: Murphy, Palmer (capt), Morgan, Parks, Popham. Replacements: Washington, Lloyd.";
-        let names: Vec<String> = figures(text).into_iter().map(|(s, _, _)| s).collect();
+        let names: Vec<String> = surfaces(text);
         assert_eq!(
             names,
             [
@@ -3207,29 +3209,20 @@ mod tests {
 
     #[test]
     fn a_role_in_apposition_makes_a_person() {
-        let people: Vec<String> = figures("Zorblat Quux, a senior analyst at the bank, agreed.")
-            .into_iter()
-            .map(|(s, _, _)| s)
-            .collect();
+        let people: Vec<String> = surfaces("Zorblat Quux, a senior analyst at the bank, agreed.");
         assert_eq!(people, ["Zorblat Quux"]);
         assert!(figures("Zorblat Quux, a bank, agreed.").is_empty());
     }
 
     #[test]
     fn a_bare_initial_opens_a_name() {
-        let people: Vec<String> = figures("G Quux, a presenter on the station, agreed.")
-            .into_iter()
-            .map(|(s, _, _)| s)
-            .collect();
+        let people: Vec<String> = surfaces("G Quux, a presenter on the station, agreed.");
         assert_eq!(people, ["G Quux"]);
     }
 
     #[test]
     fn a_month_after_a_first_name_is_a_surname() {
-        let people: Vec<String> = figures("Andy May said so on Monday, not Greg May 5.")
-            .into_iter()
-            .map(|(s, _, _)| s)
-            .collect();
+        let people: Vec<String> = surfaces("Andy May said so on Monday, not Greg May 5.");
         assert_eq!(people, ["Andy May"]);
     }
 
@@ -3237,7 +3230,7 @@ mod tests {
     fn a_works_title_is_no_person() {
         // `Gloria Smith` reads like a person: a film's title is none, anywhere.
         let text = "Michael Leigh's film Gloria Smith won. It starred Andy Jones as Gloria Smith.";
-        let people: Vec<String> = figures(text).into_iter().map(|(s, _, _)| s).collect();
+        let people: Vec<String> = surfaces(text);
         assert_eq!(people, ["Michael Leigh", "Andy Jones"]);
         assert!(candidates(text).contains(&"Gloria Smith".to_string()));
     }
@@ -3246,14 +3239,14 @@ mod tests {
     fn names_listed_beside_people_are_people() {
         let text =
             "Stars including Zorblat Quux, Michael Smith and Michael Jones came. Quux smiled.";
-        let people: Vec<String> = figures(text).into_iter().map(|(s, _, _)| s).collect();
+        let people: Vec<String> = surfaces(text);
         assert_eq!(
             people,
             ["Zorblat Quux", "Michael Smith", "Michael Jones", "Quux"]
         );
         // One word needs a person on each side.
         let text = "Goals from Michael Smith, Quux and Michael Jones. Quux, Michael Jones.";
-        let people: Vec<String> = figures(text).into_iter().map(|(s, _, _)| s).collect();
+        let people: Vec<String> = surfaces(text);
         assert_eq!(
             people,
             ["Michael Smith", "Quux", "Michael Jones", "Michael Jones"]
@@ -3284,7 +3277,7 @@ mod tests {
         assert!(names("Fortuna Sittard 1 Ajax 2").is_empty());
         // A town's name on the card is a player's.
         let text = "Pakistan first innings\n\nSaeed Anwar c Croft b Washington 176\n";
-        let people: Vec<String> = figures(text).into_iter().map(|(s, _, _)| s).collect();
+        let people: Vec<String> = surfaces(text);
         assert_eq!(people, ["Saeed Anwar", "Croft", "Washington"]);
     }
 
